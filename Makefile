@@ -1,0 +1,164 @@
+# weir — top-level build. `make` builds the runtime, the SDK library and every
+# built-in plugin; `make test`, `make demo`, `make bench`, `make install`,
+# `make format`, `make lint`. Missing Debian packages are installed first
+# (scripts/deps.sh, as root). SAN=1 builds with ASan+UBSan; WERROR=1 turns
+# warnings into errors (CI does both).
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+WERROR  ?=
+
+ifeq ($(filter clean format help,$(MAKECMDGOALS)),)
+ifneq ($(filter test check bench,$(MAKECMDGOALS)),)
+DEPS_KIND := test
+else
+DEPS_KIND := build
+endif
+DEPS_STATUS := $(shell sh scripts/deps.sh $(DEPS_KIND) >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error missing packages, see above)
+endif
+endif
+
+MSGPACK_PC := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKG_CFLAGS := $(shell pkg-config --cflags $(MSGPACK_PC) inih 2>/dev/null)
+MSGPACK_LIBS := $(shell pkg-config --libs $(MSGPACK_PC) 2>/dev/null)
+INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null)
+
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WFLAGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WFLAGS  += -Werror
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WFLAGS) $(CFLAGS) -Isdk/include $(PKG_CFLAGS) \
+  -DWEIR_PLUGIN_DIR='"$(PREFIX)/lib/weir/plugins"'
+LDFLAGS ?=
+PLUGIN_LDFLAGS := -shared -fvisibility=hidden
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+else
+PLUGIN_LDFLAGS += -Wl,-z,defs
+endif
+
+SDK_SRC   := $(wildcard sdk/src/*.c)
+SDK_OBJ   := $(SDK_SRC:%.c=$(BUILD)/obj/%.o)
+SDK_LIB   := $(BUILD)/lib/libweir-sdk.a
+CORE_SRC  := $(wildcard core/*.c)
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/core/main.o,$(CORE_OBJ))
+WEIR      := $(BUILD)/bin/weir
+
+PLUGIN_DIRS := $(patsubst %/,%,$(dir $(wildcard plugins/*/*.c)))
+PLUGIN_NAMES := $(sort $(notdir $(PLUGIN_DIRS)))
+PLUGINS   := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
+EXAMPLE_PLUGIN_NAMES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard examples/plugins/*/*.c)))))
+EXAMPLE_PLUGINS := $(EXAMPLE_PLUGIN_NAMES:%=$(BUILD)/examples/%.so)
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+TEST_PLUGIN_SRC := $(wildcard tests/plugins/*.c)
+TEST_PLUGINS := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/testplugins/%.so)
+
+.PHONY: all test check demo bench install uninstall format lint clean help
+all: $(WEIR) $(SDK_LIB) $(PLUGINS) $(EXAMPLE_PLUGINS) $(BUILD)/weir-sdk.pc
+
+help:
+	@echo "make            build $(WEIR), the SDK and plugins"
+	@echo "make test       run the whole test suite (SAN=1 for ASan+UBSan)"
+	@echo "make demo       run the main example"
+	@echo "make bench      run the benchmarks"
+	@echo "make install    install under DESTDIR/PREFIX ($(PREFIX))"
+	@echo "make format     clang-format the sources;  make lint: cppcheck"
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SDK_LIB): $(SDK_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libweir-core.a: $(CORE_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+
+# One plugin = one folder; built only against the SDK, exactly as a
+# third-party plugin would be. Only the entry symbol is exported.
+.SECONDEXPANSION:
+objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
+$(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) -lm
+
+$(BUILD)/examples/%.so: $$(call objs_of,examples/plugins/$$*) $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) -lm
+
+$(BUILD)/testplugins/%.so: tests/plugins/%.c $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $< $(SDK_LIB) $(MSGPACK_LIBS) -lm
+
+# Unit tests link the core library too, so core modules can be tested alone.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(filter %.o,$^) $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
+	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
+	  $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+
+$(BUILD)/weir-sdk.pc: sdk/weir-sdk.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@MSGPACK@|$(MSGPACK_PC)|g' $< > $@
+
+test check: all $(UNIT_BIN) $(TEST_PLUGINS)
+	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
+
+demo: all
+	sh examples/demo.sh $(BUILD)
+
+bench: all $(BENCH_BIN)
+	@BUILD=$(BUILD) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/weir/plugins \
+	  $(DESTDIR)$(PREFIX)/include/weir $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/share/weir/template
+	install -m 755 $(WEIR) $(DESTDIR)$(PREFIX)/bin/weir
+	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/weir/plugins/
+	install -m 644 sdk/include/weir/*.h $(DESTDIR)$(PREFIX)/include/weir/
+	install -m 644 $(SDK_LIB) $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a
+	install -m 644 $(BUILD)/weir-sdk.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc
+	cp -r sdk/template/. $(DESTDIR)$(PREFIX)/share/weir/template/
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/weir $(DESTDIR)$(PREFIX)/lib/weir \
+	  $(DESTDIR)$(PREFIX)/include/weir $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc $(DESTDIR)$(PREFIX)/share/weir
+
+FORMAT_FILES := $(shell find core sdk plugins examples tests -name '*.[ch]' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -Isdk/include -Icore \
+	  core sdk/src plugins examples/plugins
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,187 @@
+/* progress.c — one StreamingQueryProgress-shaped JSON object per epoch
+ * (--progress FILE), a compact line per epoch on stderr, and a live status
+ * line instead when stderr is a terminal. Field names follow Spark's so that
+ * dashboards written for Spark read weir's figures. */
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "query.h"
+
+static void ts_field(weir_buf *b, const char *key, int64_t us, int comma) {
+  char t[64];
+  weir_format_timestamp(us, WEIR_TS_ISO, t, sizeof t);
+  weir_buf_printf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, t);
+}
+
+static void rate_field(weir_buf *b, const char *key, double rows,
+                       double secs) {
+  if (secs <= 0 || !isfinite(rows / secs))
+    return; /* Spark omits infinite and NaN rates */
+  char num[64];
+  weir_format_double(rows / secs, 0, num, sizeof num);
+  weir_buf_printf(b, ",\"%s\":%s", key, num);
+}
+
+static void offset_field(weir_buf *b, const char *key, const weir_buf *off) {
+  weir_buf_printf(b, ",\"%s\":", key);
+  if (!off->len || weir_json_from_msgpack(b, off->data, off->len) != WEIR_OK)
+    weir_buf_append(b, "null", 4);
+}
+
+static void plugin_desc(weir_buf *b, const node *nd) {
+  char d[256];
+  snprintf(d, sizeof d, "%s[%s]", nd->plugin->desc.name, nd->name);
+  weir_json_string(b, d, strlen(d));
+}
+
+static void build_json(query *q, const epoch_report *r, weir_buf *b) {
+  double dur_s = (double)(r->end_us - r->start_us) / 1e6;
+  double since_prev = q->prev_epoch_start >= 0
+                          ? (double)(r->start_us - q->prev_epoch_start) / 1e6
+                          : 0;
+  weir_buf_printf(b, "{\"id\":\"%s\",\"runId\":\"%s\",\"name\":", q->query_id,
+                  q->run_id);
+  weir_json_string(b, q->cfg.name, strlen(q->cfg.name));
+  ts_field(b, "timestamp", r->start_us, 1);
+  weir_buf_printf(b, ",\"batchId\":%lld,\"batchDuration\":%lld",
+                  (long long)r->epoch,
+                  (long long)((r->end_us - r->start_us) / 1000));
+  weir_buf_printf(b, ",\"numInputRows\":%lld", (long long)r->num_input_rows);
+  rate_field(b, "inputRowsPerSecond", (double)r->num_input_rows, since_prev);
+  rate_field(b, "processedRowsPerSecond", (double)r->num_input_rows, dur_s);
+  weir_buf_printf(
+      b,
+      ",\"durationMs\":{\"addBatch\":%lld,\"commitOffsets\":%lld,"
+      "\"getBatch\":%lld,\"latestOffset\":%lld,\"triggerExecution\":%lld,"
+      "\"walCommit\":%lld}",
+      (long long)(r->d_add_batch / 1000), (long long)(r->d_commit_offsets / 1000),
+      (long long)(r->d_get_batch / 1000), (long long)(r->d_latest_offset / 1000),
+      (long long)((r->end_us - r->start_us) / 1000),
+      (long long)(r->d_wal_commit / 1000));
+  /* eventTime: stats from the watermark operators, and the watermark. */
+  int64_t mn = 0, mx = 0, cnt = 0;
+  double sum = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node_metrics *m = &q->nodes[i]->m;
+    if (!m->ev_count)
+      continue;
+    if (!cnt || m->ev_min < mn)
+      mn = m->ev_min;
+    if (!cnt || m->ev_max > mx)
+      mx = m->ev_max;
+    cnt += m->ev_count;
+    sum += m->ev_sum;
+  }
+  weir_buf_append(b, ",\"eventTime\":{", 14);
+  int comma = 0;
+  if (cnt) {
+    ts_field(b, "avg", (int64_t)(sum / (double)cnt), 0);
+    ts_field(b, "max", mx, 1);
+    ts_field(b, "min", mn, 1);
+    comma = 1;
+  }
+  if (q->has_watermark)
+    ts_field(b, "watermark", r->watermark, comma);
+  weir_buf_append(b, "},\"stateOperators\":[", 20);
+  comma = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (!(nd->plugin->desc.flags & WEIR_PLUGIN_STATEFUL))
+      continue;
+    node_metrics *m = &nd->m;
+    weir_buf_printf(b, "%s{\"operatorName\":", comma ? "," : "");
+    weir_json_string(b, nd->name, strlen(nd->name));
+    weir_buf_printf(
+        b,
+        ",\"numRowsTotal\":%lld,\"numRowsUpdated\":%lld,\"numRowsRemoved\":%lld,"
+        "\"numRowsDroppedByWatermark\":%lld,\"memoryUsedBytes\":%lld,"
+        "\"allUpdatesTimeMs\":0,\"allRemovalsTimeMs\":0,\"commitTimeMs\":0}",
+        (long long)m->state_rows, (long long)m->state_updated,
+        (long long)m->state_removed, (long long)m->dropped_by_watermark,
+        (long long)m->state_memory);
+    comma = 1;
+  }
+  weir_buf_append(b, "],\"sources\":[", 13);
+  comma = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (nd->kind != WEIR_KIND_SOURCE)
+      continue;
+    weir_buf_append(b, comma ? ",{\"description\":" : "{\"description\":",
+                    comma ? 17 : 16);
+    plugin_desc(b, nd);
+    offset_field(b, "startOffset", &nd->start);
+    offset_field(b, "endOffset", nd->has_data ? &nd->end : &nd->start);
+    offset_field(b, "latestOffset", nd->has_data ? &nd->end : &nd->start);
+    weir_buf_printf(b, ",\"numInputRows\":%lld", (long long)nd->m.rows_out);
+    rate_field(b, "inputRowsPerSecond", (double)nd->m.rows_out, since_prev);
+    rate_field(b, "processedRowsPerSecond", (double)nd->m.rows_out, dur_s);
+    if (nd->m.malformed)
+      weir_buf_printf(b, ",\"numMalformedRecords\":%lld",
+                      (long long)nd->m.malformed);
+    weir_buf_append(b, "}", 1);
+    comma = 1;
+  }
+  weir_buf_append(b, "]", 1);
+  comma = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (nd->kind != WEIR_KIND_SINK)
+      continue;
+    /* Spark has one sink; the first is "sink", all are in "sinks". */
+    if (!comma) {
+      weir_buf_append(b, ",\"sink\":{\"description\":", 23);
+      plugin_desc(b, nd);
+      weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
+      weir_buf_append(b, ",\"sinks\":[", 10);
+    }
+    weir_buf_append(b, comma ? ",{\"description\":" : "{\"description\":",
+                    comma ? 17 : 16);
+    plugin_desc(b, nd);
+    weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
+    comma = 1;
+  }
+  if (comma)
+    weir_buf_append(b, "]", 1);
+  weir_buf_append(b, "}\n", 2);
+}
+
+void progress_status_clear(query *q) {
+  if (q->status_tty)
+    fputs("\r\033[K", stderr);
+}
+
+void progress_emit(query *q, const epoch_report *r) {
+  if (q->progress) {
+    weir_buf b = WEIR_BUF_INIT;
+    build_json(q, r, &b);
+    if (!b.err)
+      fwrite(b.data, 1, b.len, q->progress);
+    fflush(q->progress);
+    weir_buf_free(&b);
+  }
+  if (q->quiet)
+    return;
+  double secs = (double)(r->end_us - r->start_us) / 1e6;
+  double rps = secs > 0 ? (double)r->num_input_rows / secs : 0;
+  char wm[64] = "none";
+  if (q->has_watermark)
+    weir_format_timestamp(r->watermark, WEIR_TS_ISO, wm, sizeof wm);
+  int64_t state = 0;
+  for (size_t i = 0; i < q->n; i++)
+    state += q->nodes[i]->m.state_rows;
+  if (q->status_tty)
+    fprintf(stderr,
+            "\r\033[Kepoch %lld | %lld rows | %.0f rows/s | watermark %s | "
+            "state rows %lld",
+            (long long)r->epoch, (long long)r->num_input_rows, rps, wm,
+            (long long)state);
+  else
+    fprintf(stderr,
+            "weir: epoch %lld: %lld rows in %.3f s (%.0f rows/s), watermark "
+            "%s, state rows %lld%s\n",
+            (long long)r->epoch, (long long)r->num_input_rows, secs, rps, wm,
+            (long long)state, r->no_data ? " (no-data epoch)" : "");
+  fflush(stderr);
+}

@@ -1,0 +1,135 @@
+/* query.h — a loaded topology: its nodes (plugin instances wired into a
+ * DAG), the query settings, and the run-time state the engine keeps. */
+#ifndef WEIR_CORE_QUERY_H
+#define WEIR_CORE_QUERY_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "ini.h"
+#include "loader.h"
+#include "options.h"
+#include "trigger.h"
+#include "weir/weir.h"
+
+typedef struct query query;
+
+/* Per-epoch figures of one node, reset at every epoch start. */
+typedef struct node_metrics {
+  int64_t rows_in, rows_out;
+  int64_t dropped_by_watermark, malformed;
+  int64_t state_rows, state_updated, state_removed, state_memory;
+  int64_t ev_min, ev_max, ev_count;
+  double ev_sum;
+} node_metrics;
+
+typedef struct node {
+  weir_ctx ctx; /* first member: the handle given to the plugin */
+  query *q;
+  char *name;    /* NAME of [kind.NAME] */
+  char *section; /* kind.NAME */
+  int kind;
+  int line;
+  loaded_plugin *plugin;
+  void *config;
+  opt_owned owned;
+  void *self; /* the plugin instance; NULL until created */
+  weir_schema *output;
+  const weir_schema *input;
+  struct node **inputs, **outputs;
+  size_t n_inputs, n_outputs;
+  char **input_names;
+  size_t n_input_names;
+  int input_line;
+  int visited; /* graph walks */
+  /* sources */
+  weir_buf start, end; /* committed offset; planned end of this epoch */
+  int has_data;
+  int64_t rows_total;
+  /* watermark operators */
+  int64_t wm_candidate; /* INT64_MIN: never seen a row */
+  int64_t last_row_wall; /* for idle_timeout */
+  node_metrics m;
+  int err_code;
+  char err[1024];
+} node;
+
+enum { WM_POLICY_MIN = 0, WM_POLICY_MAX = 1 };
+
+typedef struct query_cfg {
+  const char *name;
+  const char *trigger;
+  int output_mode; /* index: append, update, complete */
+  const char *checkpoint;
+  const char *plugin_path;
+  int watermark_policy;
+  int64_t max_batch_rows;
+} query_cfg;
+
+struct query {
+  char *file;
+  ini_doc *doc;
+  query_cfg cfg;
+  opt_owned cfg_owned;
+  trigger trig;
+  int output_mode; /* weir_output_mode */
+  plugin_registry reg;
+  node **nodes; /* topological order once loaded */
+  size_t n;
+  int has_watermark;
+  /* run-time */
+  const weir_clock *clock;
+  volatile sig_atomic_t *stop;
+  int64_t epoch;     /* the next epoch id */
+  int64_t watermark; /* in force for the next epoch */
+  weir_epoch_info info;
+  int in_epoch;
+  char query_id[40], run_id[40];
+  FILE *progress;
+  int quiet, status_tty;
+  int64_t prev_epoch_start;
+  int64_t behind_count;
+  int64_t last_epoch_watermark; /* the watermark the last epoch ran with */
+  int64_t rows_total;
+  node *failed; /* the node whose callback failed first */
+};
+
+/* Loads `file`: parses it, loads and configures every plugin, checks the
+ * graph, creates the instances in topological order (schemas propagate) and
+ * checks the output mode. On error returns < 0 with "FILE:LINE: ..." in err
+ * and *out NULL. */
+int query_load(const char *file, query **out, char *err, size_t errlen);
+
+/* Destroys the plugin instances and frees everything. NULL is fine. */
+void query_free(query *q);
+
+/* Runs the query until the trigger says it is done or *stop is set.
+ * Returns WEIR_OK, or an error with the message in err. */
+int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
+              char *err, size_t errlen);
+
+/* Prints each node's output schema (weir validate). */
+void query_print_schemas(query *q, FILE *f);
+/* Prints the topology as Graphviz DOT. */
+void query_print_dot(query *q, FILE *f);
+
+/* The host API table given to every plugin (host.c). */
+extern const weir_host weir_host_api;
+/* Passes a batch from `from` to each of its outputs (host.c). */
+int node_emit(node *from, const void *data, size_t len);
+/* Formats "[section] plugin: message" for a node's recorded error. */
+void node_error_message(node *nd, int rc, const char *what, char *err,
+                        size_t errlen);
+
+/* Progress (progress.c). */
+typedef struct epoch_report {
+  int64_t epoch, start_us, end_us, watermark;
+  int64_t d_latest_offset, d_wal_commit, d_get_batch, d_add_batch,
+      d_commit_offsets;
+  int64_t num_input_rows;
+  int no_data;
+} epoch_report;
+void progress_emit(query *q, const epoch_report *r);
+void progress_status_clear(query *q);
+
+#endif

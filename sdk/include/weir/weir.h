@@ -1,0 +1,14 @@
+/* weir/weir.h — everything a plugin author includes. */
+#ifndef WEIR_WEIR_H
+#define WEIR_WEIR_H
+
+#include "weir/error.h"
+#include "weir/batch.h"
+#include "weir/units.h"
+#include "weir/json.h"
+#include "weir/offset.h"
+#include "weir/plugin.h"
+
+#define WEIR_VERSION "0.1.0"
+
+#endif
