@@ -114,6 +114,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(filter %.o,$^) $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
 	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+$(BUILD)/tests/test_console_format: $(BUILD)/obj/plugins/console/table.o
+$(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@ typedef struct reader {
   const char *text, *p, *end;
   int line;
   int key_line; /* line of the last key, for continuations */
+  int indented; /* the current line starts with white space */
   ini_doc *doc;
   char *err;
   size_t errlen;
@@ -89,6 +90,7 @@ static char *line_reader(char *str, int num, void *stream) {
   const char *s = str;
   while (*s == ' ' || *s == '\t')
     s++;
+  r->indented = s != str && *s && *s != '\n' && *s != '\r';
   if (*s == '[') {
     const char *close = strchr(s, ']');
     if (close) {
@@ -174,8 +176,8 @@ static int handler(void *user, const char *section, const char *name,
   for (size_t i = 0; i < s->n; i++) {
     if (strcmp(s->entries[i].key, name) != 0)
       continue;
-    if (s->entries[i].line == r->key_line && r->line == r->key_line + 1 &&
-        *v) {
+    if (r->indented && s->entries[i].line == r->key_line &&
+        r->line == r->key_line + 1 && *v) {
       /* An indented continuation line: join with a space. */
       size_t a = strlen(s->entries[i].value), b = strlen(v);
       char *j = realloc(s->entries[i].value, a + b + 2);
@@ -229,7 +231,7 @@ int ini_doc_parse(const char *name, const char *text, ini_doc **out, char *err,
     snprintf(err, errlen, "%s: out of memory", name);
     return WEIR_ERR_NOMEM;
   }
-  reader r = {text, text, text + strlen(text), 0, -1, d, err, errlen, 0};
+  reader r = {text, text, text + strlen(text), 0, -1, 0, d, err, errlen, 0};
   ini_max_line = 4096;
   ini_use_stack = 0;
   ini_stop_on_first_error = 1;

@@ -267,8 +267,11 @@ static int fill_prefix(const weir_option *opt, void *config, ini_section *sec,
     if (strncmp(e->key, opt->key, plen) != 0)
       continue;
     e->used = 1;
-    items[n].key = e->key + plen;
-    items[n].value = e->value;
+    char *k = strdup(e->key + plen), *v = strdup(e->value);
+    if (own(owned, k) != WEIR_OK || own(owned, v) != WEIR_OK)
+      return WEIR_ERR_NOMEM;
+    items[n].key = k;
+    items[n].value = v;
     n++;
   }
   weir_kv_list l = {n, items};

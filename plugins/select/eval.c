@@ -415,8 +415,11 @@ static bool like(const char *s, size_t n, const char *p, size_t m) {
     }
     if (star_j == (size_t)-1)
       return false;
-    j = star_j; /* let the last % absorb one more byte */
-    i = ++star_i;
+    j = star_j; /* let the last % absorb one more character */
+    star_i++;
+    while (star_i < n && ((unsigned char)s[star_i] & 0xc0) == 0x80)
+      star_i++;
+    i = star_i;
   }
   while (j < m && p[j] == '%')
     j++;

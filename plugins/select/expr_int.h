@@ -88,6 +88,8 @@ int sel_parse_list(const char *text, const char *what, sel_item **items,
 void sel_items_free(sel_item *items, size_t n);
 sel_node *sel_node_new(sel_kind kind, size_t pos);
 void sel_node_free(sel_node *n);
+/* A deep copy of an unchecked tree, or NULL when out of memory. */
+sel_node *sel_node_clone(const sel_node *n);
 /* Appends Spark's generated name for the expression: "(value * 2)". */
 void sel_node_sql(const sel_node *n, weir_buf *out);
 /* Writes "'s' (did you mean 't'?)"-style suggestions: the closest of

@@ -485,6 +485,16 @@ static sel_node *clone(parser *p, const sel_node *n) {
   return c;
 }
 
+sel_node *sel_node_clone(const sel_node *n) {
+  parser p;
+  char err[16];
+  memset(&p, 0, sizeof p);
+  p.what = "";
+  p.err = err;
+  p.errlen = sizeof err;
+  return clone(&p, n);
+}
+
 /* ---- grammar ---------------------------------------------------------------- */
 
 static sel_node *expr(parser *p);

@@ -223,7 +223,7 @@ Test(topology, misspelt_column_fails_at_load) {
 
 static void expect_plugin_error(const char *so, const char *section,
                                 const char *fmt_after_path) {
-  char text[512], real[PATH_MAX], expected[2048];
+  char text[512], real[PATH_MAX], expected[8192];
   snprintf(text, sizeof text, RATE "[%s]\nplugin = build/testplugins/%s.so\n%s"
            CONSOLE("x"), section, so,
            strncmp(section, "source", 6) ? "input = r\n" : "");
@@ -231,7 +231,7 @@ static void expect_plugin_error(const char *so, const char *section,
   char rel[256];
   snprintf(rel, sizeof rel, "build/testplugins/%s.so", so);
   cr_assert(realpath(rel, real), "%s missing: run make test", rel);
-  char after[1024];
+  char after[PATH_MAX + 1024];
   snprintf(after, sizeof after, fmt_after_path, real);
   snprintf(expected, sizeof expected, "%s:4: [%s] plugin: %s", path, section,
            after);
@@ -283,7 +283,7 @@ Test(loader, missing_callback) {
 }
 
 Test(loader, duplicate_plugin_name) {
-  char real[PATH_MAX], expected[2048];
+  char real[PATH_MAX], expected[3 * PATH_MAX];
   cr_assert(realpath("build/testplugins/wrong_kind.so", real));
   int rc = load_text(RATE "[sink.a]\nplugin = build/testplugins/wrong_kind.so\n"
                           "input = r\n"
