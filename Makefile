@@ -116,6 +116,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
 $(BUILD)/tests/test_console_format: $(BUILD)/obj/plugins/console/table.o
 $(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
+$(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/plugins/rate/schedule.o
+$(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj/plugins/select/parse.o \
+  $(BUILD)/obj/plugins/select/lex.o $(BUILD)/obj/plugins/select/check.o $(BUILD)/obj/plugins/select/eval.o
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 	@mkdir -p $(dir $@)
@@ -143,7 +146,8 @@ install: all
 	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/weir/plugins/
 	install -m 644 sdk/include/weir/*.h $(DESTDIR)$(PREFIX)/include/weir/
 	install -m 644 $(SDK_LIB) $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a
-	install -m 644 $(BUILD)/weir-sdk.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@MSGPACK@|$(MSGPACK_PC)|g' sdk/weir-sdk.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc
 	cp -r sdk/template/. $(DESTDIR)$(PREFIX)/share/weir/template/
 
 uninstall:

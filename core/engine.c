@@ -34,6 +34,10 @@ static int plan_sources(query *q, int *any) {
       return node_fail(q, nd, rc);
     if (nd->end.err)
       return node_fail(q, nd, WEIR_ERR_NOMEM);
+    /* Spark: for a new query, a source's first offset is new data, so the
+     * first epoch runs (possibly empty) as soon as a source has a position. */
+    if (nd->start.len == 0 && nd->end.len > 0)
+      nd->has_data = 1;
     if (!nd->has_data) {
       /* Nothing new: the end is where it started. */
       weir_buf_clear(&nd->end);

@@ -232,7 +232,11 @@ int ini_doc_parse(const char *name, const char *text, ini_doc **out, char *err,
     return WEIR_ERR_NOMEM;
   }
   reader r = {text, text, text + strlen(text), 0, -1, 0, d, err, errlen, 0};
+  /* Debian's inih makes these run-time settings; its stack buffer is the
+   * compiled 200 bytes, so use the heap one at our limit. */
   ini_max_line = 4096;
+  ini_initial_alloc = 4096;
+  ini_allow_realloc = 0;
   ini_use_stack = 0;
   ini_stop_on_first_error = 1;
   int rc = ini_parse_stream(line_reader, &r, handler, &r);

@@ -157,14 +157,14 @@ static void print_plugin(const loaded_plugin *p, int json) {
   const weir_plugin *d = &p->desc;
   if (json) {
     weir_buf b = WEIR_BUF_INIT;
-    weir_buf_append(&b, "{\"name\":", 8);
+    weir_buf_lit(&b, "{\"name\":");
     weir_json_string(&b, d->name, strlen(d->name));
     weir_buf_printf(&b, ",\"kind\":\"%s\",\"version\":", kind_name((int)d->kind));
     weir_json_string(&b, d->version ? d->version : "", d->version ? strlen(d->version) : 0);
-    weir_buf_append(&b, ",\"description\":", 15);
+    weir_buf_lit(&b, ",\"description\":");
     weir_json_string(&b, d->description ? d->description : "",
                      d->description ? strlen(d->description) : 0);
-    weir_buf_append(&b, ",\"path\":", 8);
+    weir_buf_lit(&b, ",\"path\":");
     weir_json_string(&b, p->path, strlen(p->path));
     weir_buf_printf(&b, ",\"abi\":\"%u.%u\",\"options\":", d->abi_major, d->abi_minor);
     fwrite(b.data, 1, b.len, stdout);

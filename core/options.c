@@ -354,8 +354,12 @@ nomem:
 }
 
 static void print_range(FILE *f, const weir_option *o) {
-  if (o->min < o->max)
-    fprintf(f, ", %g..%g", o->min, o->max);
+  if (!(o->min < o->max))
+    return;
+  if (o->max >= 9e18) /* "no upper bound" written as INT64_MAX */
+    fprintf(f, ", at least %.15g", o->min);
+  else
+    fprintf(f, ", %.15g to %.15g", o->min, o->max);
 }
 
 void options_print(FILE *f, const weir_option *table) {
@@ -387,14 +391,16 @@ static void json_str(weir_buf *b, const char *s) {
   if (s)
     weir_json_string(b, s, strlen(s));
   else
-    weir_buf_append(b, "null", 4);
+    weir_buf_lit(b, "null");
 }
 
 void options_print_json(FILE *f, const weir_option *table) {
   weir_buf b = WEIR_BUF_INIT;
-  weir_buf_append(&b, "[", 1);
+  weir_buf_lit(&b, "[");
   for (const weir_option *o = table; o && o->key; o++) {
-    weir_buf_append(&b, o == table ? "{\"key\":" : ",{\"key\":", o == table ? 7 : 8);
+    if (o != table)
+      weir_buf_lit(&b, ",");
+    weir_buf_lit(&b, "{\"key\":");
     json_str(&b, o->key);
     weir_buf_printf(&b, ",\"type\":\"%s\",\"required\":%s,\"default\":",
                     options_type_name(o->type), o->required ? "true" : "false");
@@ -402,19 +408,19 @@ void options_print_json(FILE *f, const weir_option *table) {
     if (o->min < o->max)
       weir_buf_printf(&b, ",\"min\":%.17g,\"max\":%.17g", o->min, o->max);
     if (o->choices) {
-      weir_buf_append(&b, ",\"choices\":[", 12);
+      weir_buf_lit(&b, ",\"choices\":[");
       for (int i = 0; o->choices[i]; i++) {
         if (i)
-          weir_buf_append(&b, ",", 1);
+          weir_buf_lit(&b, ",");
         json_str(&b, o->choices[i]);
       }
-      weir_buf_append(&b, "]", 1);
+      weir_buf_lit(&b, "]");
     }
-    weir_buf_append(&b, ",\"help\":", 8);
+    weir_buf_lit(&b, ",\"help\":");
     json_str(&b, o->help);
-    weir_buf_append(&b, "}", 1);
+    weir_buf_lit(&b, "}");
   }
-  weir_buf_append(&b, "]", 1);
+  weir_buf_lit(&b, "]");
   fwrite(b.data, 1, b.len, f);
   weir_buf_free(&b);
 }

@@ -8,9 +8,11 @@
 
 #include "query.h"
 
+/* Spark prints progress times in milliseconds. */
 static void ts_field(weir_buf *b, const char *key, int64_t us, int comma) {
   char t[64];
-  weir_format_timestamp(us, WEIR_TS_ISO, t, sizeof t);
+  int64_t ms = us / 1000 - (us % 1000 < 0);
+  weir_format_timestamp(ms * 1000, WEIR_TS_ISO, t, sizeof t);
   weir_buf_printf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, t);
 }
 
@@ -26,7 +28,7 @@ static void rate_field(weir_buf *b, const char *key, double rows,
 static void offset_field(weir_buf *b, const char *key, const weir_buf *off) {
   weir_buf_printf(b, ",\"%s\":", key);
   if (!off->len || weir_json_from_msgpack(b, off->data, off->len) != WEIR_OK)
-    weir_buf_append(b, "null", 4);
+    weir_buf_lit(b, "null");
 }
 
 static void plugin_desc(weir_buf *b, const node *nd) {
@@ -73,7 +75,7 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
     cnt += m->ev_count;
     sum += m->ev_sum;
   }
-  weir_buf_append(b, ",\"eventTime\":{", 14);
+  weir_buf_lit(b, ",\"eventTime\":{");
   int comma = 0;
   if (cnt) {
     ts_field(b, "avg", (int64_t)(sum / (double)cnt), 0);
@@ -83,7 +85,7 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
   }
   if (q->has_watermark)
     ts_field(b, "watermark", r->watermark, comma);
-  weir_buf_append(b, "},\"stateOperators\":[", 20);
+  weir_buf_lit(b, "},\"stateOperators\":[");
   comma = 0;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
@@ -102,14 +104,15 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
         (long long)m->state_memory);
     comma = 1;
   }
-  weir_buf_append(b, "],\"sources\":[", 13);
+  weir_buf_lit(b, "],\"sources\":[");
   comma = 0;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     if (nd->kind != WEIR_KIND_SOURCE)
       continue;
-    weir_buf_append(b, comma ? ",{\"description\":" : "{\"description\":",
-                    comma ? 17 : 16);
+    if (comma)
+      weir_buf_lit(b, ",");
+    weir_buf_lit(b, "{\"description\":");
     plugin_desc(b, nd);
     offset_field(b, "startOffset", &nd->start);
     offset_field(b, "endOffset", nd->has_data ? &nd->end : &nd->start);
@@ -120,10 +123,10 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
     if (nd->m.malformed)
       weir_buf_printf(b, ",\"numMalformedRecords\":%lld",
                       (long long)nd->m.malformed);
-    weir_buf_append(b, "}", 1);
+    weir_buf_lit(b, "}");
     comma = 1;
   }
-  weir_buf_append(b, "]", 1);
+  weir_buf_lit(b, "]");
   comma = 0;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
@@ -131,20 +134,21 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
       continue;
     /* Spark has one sink; the first is "sink", all are in "sinks". */
     if (!comma) {
-      weir_buf_append(b, ",\"sink\":{\"description\":", 23);
+      weir_buf_lit(b, ",\"sink\":{\"description\":");
       plugin_desc(b, nd);
       weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
-      weir_buf_append(b, ",\"sinks\":[", 10);
+      weir_buf_lit(b, ",\"sinks\":[");
     }
-    weir_buf_append(b, comma ? ",{\"description\":" : "{\"description\":",
-                    comma ? 17 : 16);
+    if (comma)
+      weir_buf_lit(b, ",");
+    weir_buf_lit(b, "{\"description\":");
     plugin_desc(b, nd);
     weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
     comma = 1;
   }
   if (comma)
-    weir_buf_append(b, "]", 1);
-  weir_buf_append(b, "}\n", 2);
+    weir_buf_lit(b, "]");
+  weir_buf_lit(b, "}\n");
 }
 
 void progress_status_clear(query *q) {

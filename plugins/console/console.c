@@ -42,7 +42,7 @@ typedef struct console_config {
 typedef struct console {
   weir_schema *schema; /* own copy of the input schema */
   int format;
-  int64_t epoch;   /* the epoch being written, from epoch_begin */
+  int64_t epoch; /* the epoch being written, from epoch_begin */
   int in_epoch;
   console_table table;
   weir_value *cols; /* one row's values, reused */
@@ -143,8 +143,7 @@ static int process_json(console *c, weir_ctx *ctx, weir_reader *r) {
   return write_out(ctx, &c->out);
 }
 
-static int console_process(void *self, weir_ctx *ctx,
-                           const weir_batch *batch) {
+static int console_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
   console *c = self;
   weir_reader r;
   int rc;
@@ -189,8 +188,7 @@ static int console_epoch_end(void *self, weir_ctx *ctx) {
     console_table_reset(&c->table);
   }
   if (fflush(stdout) != 0 && rc == WEIR_OK)
-    rc = weir_error(ctx, WEIR_ERR_IO, "writing to stdout: %s",
-                    strerror(errno));
+    rc = weir_error(ctx, WEIR_ERR_IO, "writing to stdout: %s", strerror(errno));
   return rc;
 }
 

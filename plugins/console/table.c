@@ -184,23 +184,19 @@ void console_format_value(weir_buf *out, const weir_value *v) {
   char tmp[64];
   int n;
   switch (v->type) {
-  case WEIR_T_NULL:
-    weir_buf_append(out, "null", 4);
-    break;
+  case WEIR_T_NULL: weir_buf_append(out, "null", 4); break;
   case WEIR_T_BOOL:
     if (v->v.b)
       weir_buf_append(out, "true", 4);
     else
       weir_buf_append(out, "false", 5);
     break;
-  case WEIR_T_INT:
-    weir_buf_printf(out, "%" PRId64, v->v.i);
-    break;
+  case WEIR_T_INT: weir_buf_printf(out, "%" PRId64, v->v.i); break;
   case WEIR_T_FLOAT:
     n = weir_format_double(v->v.f, 1, tmp, sizeof tmp);
     if (n > 0)
-      weir_buf_append(out, tmp, (size_t)n < sizeof tmp ? (size_t)n
-                                                         : sizeof tmp - 1);
+      weir_buf_append(out, tmp,
+                      (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
     break;
   case WEIR_T_STRING:
     if (v->v.s.len)
@@ -223,8 +219,8 @@ void console_format_value(weir_buf *out, const weir_value *v) {
   case WEIR_T_TIMESTAMP:
     n = weir_format_timestamp(v->v.ts, WEIR_TS_SPARK, tmp, sizeof tmp);
     if (n > 0)
-      weir_buf_append(out, tmp, (size_t)n < sizeof tmp ? (size_t)n
-                                                         : sizeof tmp - 1);
+      weir_buf_append(out, tmp,
+                      (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
     break;
   case WEIR_T_STRUCT: {
     /* Cast(struct AS STRING): "{" members ", " "}", nulls as "null". */
@@ -253,7 +249,7 @@ void console_format_value(weir_buf *out, const weir_value *v) {
   }
 }
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------- */
 
 static int push_cell(console_table *t, size_t width) {
   if (t->ncells == t->cap_cells) {

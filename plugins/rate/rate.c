@@ -122,7 +122,7 @@ static void adopt_start(rate *r, weir_ctx *ctx, int64_t start_us) {
   r->has_start = 1;
 }
 
-/* ---- callbacks ------------------------------------------------------------ */
+/* ---- callbacks ----------------------------------------------------------- */
 
 static void rate_destroy(void *self) {
   rate *r = self;
@@ -158,9 +158,9 @@ static int rate_create(weir_ctx *ctx, const void *config,
 
   int64_t start_us = 0;
   int has_start = cfg->start_timestamp && cfg->start_timestamp[0];
-  if (has_start && weir_parse_timestamp(cfg->start_timestamp,
-                                        strlen(cfg->start_timestamp),
-                                        &start_us) != WEIR_OK)
+  if (has_start &&
+      weir_parse_timestamp(cfg->start_timestamp, strlen(cfg->start_timestamp),
+                           &start_us) != WEIR_OK)
     return weir_error(ctx, WEIR_ERR_INVALID,
                       "start_timestamp: '%s' is not an ISO-8601 timestamp "
                       "(e.g. 2026-01-01T00:00:00Z)",

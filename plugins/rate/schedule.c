@@ -26,8 +26,8 @@ static int64_t sat_add(int64_t a, int64_t b) {
 /* delta * s * (s + 1) / 2 for 0 <= s <= ramp, halving the even factor first
  * as Spark does so that no intermediate product is needlessly large. */
 static int64_t ramp_cum(const rate_sched *s, int64_t sec) {
-  int64_t tri = (sec % 2 == 1) ? sat_mul((sec + 1) / 2, sec)
-                               : sat_mul(sec / 2, sec + 1);
+  int64_t tri =
+      (sec % 2 == 1) ? sat_mul((sec + 1) / 2, sec) : sat_mul(sec / 2, sec + 1);
   return sat_mul(tri, s->delta);
 }
 

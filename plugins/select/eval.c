@@ -5,7 +5,6 @@
  * the same row dangling) and are kept across resets. Runtime problems that
  * Spark turns into null (division by zero, a string that is not a number)
  * are null here too; only running out of memory is an error. */
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,7 +369,9 @@ static void substring(const weir_value *s, int64_t pos, int64_t len,
   int bin = s->type == WEIR_T_BINARY;
   int64_t nchars = (int64_t)(bin ? s->v.s.len : utf8_len(s->v.s.ptr, s->v.s.len));
   int64_t start = pos > 0 ? pos - 1 : pos < 0 ? nchars + pos : 0;
-  int64_t end = len > INT64_MAX - start ? INT64_MAX : start + len;
+  int64_t end = len <= 0                    ? start /* empty */
+                : start > INT64_MAX - len ? INT64_MAX
+                                          : start + len;
   if (start < 0)
     start = 0;
   if (end > nchars)
@@ -426,6 +427,49 @@ static bool like(const char *s, size_t n, const char *p, size_t m) {
   return j == m;
 }
 
+/* Case mapping of a two-byte code point (U+0080..U+07FF) within that range:
+ * Latin-1, Greek and Cyrillic, whose cases pair at fixed offsets. */
+static unsigned map_case2(unsigned cp, int up) {
+  if (up) {
+    if ((cp >= 0xe0 && cp <= 0xfe && cp != 0xf7) ||
+        (cp >= 0x3b1 && cp <= 0x3cb && cp != 0x3c2) ||
+        (cp >= 0x430 && cp <= 0x44f))
+      return cp - 0x20;
+    if (cp >= 0x450 && cp <= 0x45f)
+      return cp - 0x50;
+    return cp == 0xff ? 0x178 : cp == 0x3c2 ? 0x3a3 : cp == 0xb5 ? 0x39c : cp;
+  }
+  if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+      (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) ||
+      (cp >= 0x410 && cp <= 0x42f))
+    return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40f)
+    return cp + 0x50;
+  return cp == 0x178 ? 0xff : cp;
+}
+
+/* lower()/upper() into out (same length as s): ASCII and the two-byte
+ * alphabets above; other characters (and ß, whose upper case is two
+ * letters) pass through unchanged. Locale-independent. */
+static void change_case(const char *s, size_t n, char *out, int up) {
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+      if (up ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z'))
+        c ^= 0x20;
+      out[i++] = (char)c;
+    } else if ((c & 0xe0) == 0xc0 && i + 1 < n &&
+               ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
+      unsigned cp = map_case2(((c & 0x1fu) << 6) | ((unsigned char)s[i + 1] & 0x3fu), up);
+      out[i++] = (char)(0xc0 | (cp >> 6));
+      out[i++] = (char)(0x80 | (cp & 0x3f));
+    } else {
+      out[i] = s[i];
+      i++;
+    }
+  }
+}
+
 static void eval_func(const sel_node *n, sel_env *e, weir_value *out) {
   weir_value a, b;
   if (n->op == SEL_F_NOW) {
@@ -467,12 +511,10 @@ static void eval_func(const sel_node *n, sel_env *e, weir_value *out) {
   size_t len = a.v.s.len;
   switch (n->op) {
   case SEL_F_LOWER:
-  case SEL_F_UPPER: { /* ASCII letters only; other bytes pass through */
+  case SEL_F_UPPER: {
     char *p = sel_arena_alloc(e->arena, len ? len : 1);
     if (p)
-      for (size_t i = 0; i < len; i++)
-        p[i] = (char)(n->op == SEL_F_LOWER ? tolower((unsigned char)s[i])
-                                           : toupper((unsigned char)s[i]));
+      change_case(s, len, p, n->op == SEL_F_UPPER);
     set_str(out, WEIR_T_STRING, p, len);
     return;
   }

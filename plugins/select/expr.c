@@ -1,6 +1,7 @@
 /* expr.c — a compiled select: the projection list (with `*` and `x.*`
- * expanded), the filter, the output schema with Spark-like column names,
- * and the per-row entry points. The fast paths are decided here, once:
+ * expanded), the filter, the output schema with Spark's generated column
+ * names ("(value * 2)", "lower(name)", "CAST(value AS STRING)"), and the
+ * per-row entry points. The fast paths are decided here, once:
  * a plain column is copied as raw bytes, a filter-only select copies whole
  * rows, and `*` without a filter passes batches through untouched. */
 #include <stdio.h>
@@ -26,6 +27,119 @@ struct sel_program {
   sel_arena arena;
   int64_t now;
 };
+
+/* ---- names ---------------------------------------------------------------- */
+
+static void sql_of(const sel_node *n, weir_buf *o);
+
+static void sql_args(const sel_node *n, size_t from, weir_buf *o) {
+  for (size_t i = from; i < n->nargs; i++) {
+    if (i > from)
+      weir_buf_append(o, ", ", 2);
+    sql_of(n->args[i], o);
+  }
+}
+
+static void sql_of(const sel_node *n, weir_buf *o) {
+  static const char *const arith[] = {"+", "-", "*", "/", "%"};
+  static const char *const cmp[] = {"=", "!=", "<", "<=", ">", ">=", "<=>"};
+  char buf[64];
+  switch (n->kind) {
+  case SK_LIT:
+    switch (n->lit.type) {
+    case WEIR_T_BOOL: weir_buf_printf(o, "%s", n->lit.v.b ? "true" : "false"); break;
+    case WEIR_T_INT: weir_buf_printf(o, "%lld", (long long)n->lit.v.i); break;
+    case WEIR_T_FLOAT:
+      weir_format_double(n->lit.v.f, 1, buf, sizeof buf);
+      weir_buf_printf(o, "%s", buf);
+      break;
+    case WEIR_T_STRING: /* Spark names a string literal by its bare text */
+      weir_buf_append(o, n->lit.v.s.ptr, n->lit.v.s.len);
+      break;
+    case WEIR_T_TIMESTAMP:
+      weir_format_timestamp(n->lit.v.ts, WEIR_TS_SPARK, buf, sizeof buf);
+      weir_buf_printf(o, "TIMESTAMP '%s'", buf);
+      break;
+    default: weir_buf_printf(o, "NULL"); break;
+    }
+    break;
+  case SK_COL: weir_buf_printf(o, "%s", n->name); break;
+  case SK_FIELD:
+    sql_of(n->args[0], o);
+    weir_buf_printf(o, ".%s", n->name);
+    break;
+  case SK_STAR:
+    if (n->nargs) {
+      sql_of(n->args[0], o);
+      weir_buf_append(o, ".", 1);
+    }
+    weir_buf_append(o, "*", 1);
+    break;
+  case SK_NEG:
+    weir_buf_append(o, "(- ", 3);
+    sql_of(n->args[0], o);
+    weir_buf_append(o, ")", 1);
+    break;
+  case SK_ARITH:
+  case SK_CMP:
+  case SK_AND:
+  case SK_OR:
+    weir_buf_append(o, "(", 1);
+    sql_of(n->args[0], o);
+    weir_buf_printf(o, " %s ",
+                    n->kind == SK_ARITH ? arith[n->op]
+                    : n->kind == SK_CMP ? cmp[n->op]
+                    : n->kind == SK_AND ? "AND" : "OR");
+    sql_of(n->args[1], o);
+    weir_buf_append(o, ")", 1);
+    break;
+  case SK_NOT:
+    weir_buf_append(o, "(NOT ", 5);
+    sql_of(n->args[0], o);
+    weir_buf_append(o, ")", 1);
+    break;
+  case SK_ISNULL:
+    weir_buf_append(o, "(", 1);
+    sql_of(n->args[0], o);
+    weir_buf_printf(o, " IS %sNULL)", n->op ? "NOT " : "");
+    break;
+  case SK_CAST:
+    if (n->implicit) {
+      sql_of(n->args[0], o);
+      break;
+    }
+    weir_buf_append(o, "CAST(", 5);
+    sql_of(n->args[0], o);
+    weir_buf_printf(o, " AS %s)", n->cast_name);
+    break;
+  case SK_FUNC:
+    weir_buf_printf(o, "%s(", n->name);
+    sql_args(n, 0, o);
+    if (n->op == SEL_F_SUBSTRING && n->nargs == 2)
+      weir_buf_printf(o, ", 2147483647"); /* Spark shows the default length */
+    weir_buf_append(o, ")", 1);
+    break;
+  case SK_IN:
+    weir_buf_append(o, "(", 1);
+    sql_of(n->args[0], o);
+    weir_buf_append(o, " IN (", 5);
+    sql_args(n, 1, o);
+    weir_buf_append(o, "))", 2);
+    break;
+  case SK_LIKE:
+    sql_of(n->args[0], o);
+    weir_buf_append(o, " LIKE ", 6);
+    sql_of(n->args[1], o);
+    break;
+  }
+}
+
+void sel_node_sql(const sel_node *n, weir_buf *out) {
+  sql_of(n, out);
+  /* Callers print it: keep a C string without counting the NUL. */
+  if (weir_buf_reserve(out, 1) == WEIR_OK)
+    out->data[out->len] = 0;
+}
 
 static int oom(char *err, size_t errlen) {
   snprintf(err, errlen, "select: out of memory");

@@ -79,7 +79,7 @@ typedef struct sel_item {
   size_t pos;
 } sel_item;
 
-/* ---- parse.c ---- */
+/* ---- parse.c, lex.c ---- */
 /* `what` names the option in messages ("columns", "where"). */
 int sel_parse_expr(const char *text, const char *what, sel_node **out,
                    char *err, size_t errlen);
@@ -90,13 +90,16 @@ sel_node *sel_node_new(sel_kind kind, size_t pos);
 void sel_node_free(sel_node *n);
 /* A deep copy of an unchecked tree, or NULL when out of memory. */
 sel_node *sel_node_clone(const sel_node *n);
-/* Appends Spark's generated name for the expression: "(value * 2)". */
-void sel_node_sql(const sel_node *n, weir_buf *out);
 /* Writes "'s' (did you mean 't'?)"-style suggestions: the closest of
  * `names` (NULL-terminated) to `word` by edit distance, or NULL. */
 const char *sel_closest(const char *word, const char *const *names);
 /* 1 when the name only differs by case. */
 int sel_name_eq(const char *a, const char *b);
+
+/* ---- expr.c ---- */
+/* Appends Spark's generated name for the expression, "(value * 2)", as a
+ * NUL-terminated string (the NUL not counted in out->len). */
+void sel_node_sql(const sel_node *n, weir_buf *out);
 
 /* ---- check.c ---- */
 /* Resolves columns and types the tree at *slot, inserting implicit casts

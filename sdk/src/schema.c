@@ -434,8 +434,9 @@ int weir_schema_parse(const char *text, weir_schema **out, char *err,
 
 /* ---- DDL formatting ---------------------------------------------------- */
 
+/* Spark's rule for quoting: anything but [A-Za-z_][A-Za-z0-9_]*. */
 static int plain_name(const char *n) {
-  if (!*n)
+  if (!*n || isdigit((unsigned char)*n))
     return 0;
   for (; *n; n++)
     if (!isalnum((unsigned char)*n) && *n != '_')

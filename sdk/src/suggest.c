@@ -8,31 +8,34 @@
 
 #define MAX_WORD 64
 
+static int same(char a, char b) {
+  return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
+/* Optimal string alignment distance: Levenshtein plus transpositions, the
+ * commonest typo ("rnu" for "run"). Case differences cost nothing. */
 static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), row[MAX_WORD + 1];
+  size_t la = strlen(a), lb = strlen(b);
+  size_t d[MAX_WORD + 1][MAX_WORD + 1];
   if (la > MAX_WORD || lb > MAX_WORD)
     return (size_t)-1;
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = i;
   for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
+    d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t cost = tolower((unsigned char)a[i - 1]) ==
-                            tolower((unsigned char)b[j - 1])
-                        ? 0
-                        : 1;
-      size_t best = diag + cost;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      if (up + 1 < best)
-        best = up + 1;
-      row[j] = best;
-      diag = up;
+      size_t best = d[i - 1][j - 1] + !same(a[i - 1], b[j - 1]);
+      if (d[i - 1][j] + 1 < best)
+        best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best)
+        best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) &&
+          same(a[i - 2], b[j - 1]) && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
-  }
-  return row[lb];
+  return d[la][lb];
 }
 
 const char *weir_suggest(const char *word, const char *const *cands,

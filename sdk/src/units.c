@@ -3,6 +3,7 @@
  * offending offset) and printing values the way Spark prints them. All
  * arithmetic is exact integer arithmetic: "1.5 hours" is exactly 5400 s. */
 #include <ctype.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -462,18 +463,45 @@ int weir_format_timestamp(int64_t us, int style, char *out, size_t n) {
 /* ---- doubles ------------------------------------------------------------ */
 
 /* The shortest decimal digits that read back to v (v finite, > 0), as
- * "d1d2...dn" with v = 0.d1d2...dn × 10^(exp10 + 1). Returns n. When two
- * texts of that length read back, printf's correct rounding picks the
- * closer one, as Java and JavaScript do. */
+ * "d1d2...dn" with v = d1.d2...dn × 10^exp10. Returns n. When two texts of
+ * that length read back, printf's correct rounding picks the closer one, as
+ * Java and JavaScript do. */
+static int round_trips(double v, int single, int p, char *buf, size_t n) {
+  snprintf(buf, n, "%.*e", p - 1, v);
+  return single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v;
+}
+
 static int shortest_digits(double v, int single, char *dig, int *exp10) {
   char buf[40];
-  int maxp = single ? 9 : 17;
-  for (int p = 1; p <= maxp; p++) {
-    snprintf(buf, sizeof buf, "%.*e", p - 1, v);
-    if (p == maxp || (single ? strtof(buf, NULL) == (float)v
-                             : strtod(buf, NULL) == v))
-      break;
+  /* Integers below 2^53 are their own shortest form; no printf needed. */
+  if (!single && v < 9007199254740992.0 && v == (double)(int64_t)v) {
+    int64_t i = (int64_t)v;
+    int n = 0;
+    char rev[24];
+    while (i) {
+      rev[n++] = (char)('0' + i % 10);
+      i /= 10;
+    }
+    *exp10 = n - 1;
+    for (int k = 0; k < n; k++)
+      dig[k] = rev[n - 1 - k];
+    while (n > 1 && dig[n - 1] == '0')
+      n--;
+    dig[n] = 0;
+    return n;
   }
+  /* At most one decimal of DBL_DIG (15) significant digits lies within a
+   * normal double's rounding interval, so when the 15-digit rounding reads back,
+   * it is the shortest form once its trailing zeros go; otherwise 16, then
+   * 17 digits (always enough). Floats: 6 up to 9. */
+  int p = single ? 6 : 15, maxp = single ? 9 : 17;
+  /* Subnormals carry fewer bits, so fewer digits may do: search from 1. */
+  if (v < (single ? (double)FLT_MIN : DBL_MIN))
+    p = 1;
+  while (p < maxp && !round_trips(v, single, p, buf, sizeof buf))
+    p++;
+  if (p == maxp)
+    snprintf(buf, sizeof buf, "%.*e", p - 1, v);
   int n = 0;
   const char *q = buf;
   for (; *q && *q != 'e'; q++)
@@ -500,6 +528,18 @@ static int layout_double(double v, int single, int java, char *out, size_t n) {
   if (v == 0)
     return snprintf(out, n, "%s%s", k ? "-" : "", java ? "0.0" : "0");
   int e, nd = shortest_digits(fabs(v), single, dig, &e);
+  if (java && nd == 1) {
+    /* Java picks among 1- and 2-digit texts the one closest to v, so
+     * Double.MIN_VALUE prints 4.9E-324 where JavaScript prints 5e-324. */
+    char two[40];
+    if (round_trips(fabs(v), single, 2, two, sizeof two) && two[2] != '0') {
+      dig[0] = two[0];
+      dig[1] = two[2];
+      dig[2] = 0;
+      nd = 2;
+      e = atoi(two + 4);
+    }
+  }
   int fixed = java ? (e >= -3 && e < 7) : (e >= -6 && e < 21);
   if (fixed && e >= 0) {
     for (int i = 0; i <= e; i++)

@@ -74,7 +74,7 @@ expect_grep "unknown command suggests" "did you mean 'run'" "$T/e"
 expect_grep "missing file is named" "/nonexistent.ini: cannot open" "$T/e"
 sed 's/columns = value AS v/columns = valeu AS v/' "$T/q.ini" >"$T/bad.ini"
 "$WEIR" validate "$T/bad.ini" 2>"$T/e" >/dev/null; expect_eq "misspelt column exits 2" 2 $?
-expect_grep "misspelt column names file and line" "$T/bad.ini:7: \[operator.s\]" "$T/e"
+expect_grep "misspelt column names file and line" "$T/bad.ini:8: \[operator.s\] select: unknown column .valeu. in columns (did you mean .value.?)" "$T/e"
 
 # exit code 1: a plugin failing in any callback stops the query with a
 # message naming the section, and exit code 1 (2 when it fails at load)

@@ -68,8 +68,7 @@ static weir_value vdecode(const weir_buf *b) {
 static weir_schema *schema(const char *ddl) {
   weir_schema *s;
   char err[200];
-  cr_assert_eq(weir_schema_parse(ddl, &s, err, sizeof err), WEIR_OK, "%s",
-               err);
+  cr_assert_eq(weir_schema_parse(ddl, &s, err, sizeof err), WEIR_OK, "%s", err);
   return s;
 }
 
@@ -460,10 +459,11 @@ Test(console_format, no_columns) {
 }
 
 Test(console_format, scalar_values_as_spark_prints_them) {
-  static const struct {
+  typedef struct {
     weir_value v;
     const char *want;
-  } *c, cases[] = {
+  } value_case;
+  static const value_case cases[] = {
       {{WEIR_T_BOOL, {.b = true}, NULL, 0}, "true"},
       {{WEIR_T_BOOL, {.b = false}, NULL, 0}, "false"},
       {{WEIR_T_INT, {.i = INT64_MIN}, NULL, 0}, "-9223372036854775808"},
@@ -471,11 +471,14 @@ Test(console_format, scalar_values_as_spark_prints_them) {
       {{WEIR_T_FLOAT, {.f = 1.0}, NULL, 0}, "1.0"},
       {{WEIR_T_FLOAT, {.f = 0.1}, NULL, 0}, "0.1"},
       {{WEIR_T_FLOAT, {.f = 1e10}, NULL, 0}, "1.0E10"},
-      {{WEIR_T_TIMESTAMP, {.ts = T0 + 1}, NULL, 0}, "2026-01-01 00:00:00.000001"},
-      {{WEIR_T_TIMESTAMP, {.ts = T0 + 120000}, NULL, 0}, "2026-01-01 00:00:00.12"},
+      {{WEIR_T_TIMESTAMP, {.ts = T0 + 1}, NULL, 0},
+       "2026-01-01 00:00:00.000001"},
+      {{WEIR_T_TIMESTAMP, {.ts = T0 + 120000}, NULL, 0},
+       "2026-01-01 00:00:00.12"},
       {{WEIR_T_NULL, {.i = 0}, NULL, 0}, "null"},
   };
-  for (c = cases; c < cases + sizeof cases / sizeof cases[0]; c++) {
+  for (const value_case *c = cases; c < cases + sizeof cases / sizeof cases[0];
+       c++) {
     char *got = format(&c->v);
     cr_expect_str_eq(got, c->want);
     free(got);

@@ -37,8 +37,7 @@ Test(rate_schedule, rps10_no_ramp) {
     cr_expect_eq(rate_cum(&s, sec), 10 * sec, "cum(%lld)", (long long)sec);
   cr_expect_eq(rate_cum(&s, -3), 0);
   for (int64_t v = 0; v < 100; v++)
-    cr_expect_eq(rate_second_of(&s, v), v / 10, "second of %lld",
-                 (long long)v);
+    cr_expect_eq(rate_second_of(&s, v), v / 10, "second of %lld", (long long)v);
 }
 
 Test(rate_schedule, rps10_ramp4_matches_spark_example) {
@@ -53,12 +52,11 @@ Test(rate_schedule, rps10_ramp4_matches_spark_example) {
    * 20..29 -> 4; 30..39 -> 5 */
   static const struct {
     int64_t v, sec;
-  } cases[] = {{0, 0},  {1, 0},  {2, 1},  {5, 1},  {6, 2},  {11, 2},
-               {12, 3}, {19, 3}, {20, 4}, {29, 4}, {30, 5}, {39, 5},
-               {40, 6}, {59, 7}};
+  } cases[] = {{0, 0},  {1, 0},  {2, 1},  {5, 1},  {6, 2},  {11, 2}, {12, 3},
+               {19, 3}, {20, 4}, {29, 4}, {30, 5}, {39, 5}, {40, 6}, {59, 7}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    cr_expect_eq(rate_second_of(&s, cases[i].v), cases[i].sec,
-                 "second of %lld", (long long)cases[i].v);
+    cr_expect_eq(rate_second_of(&s, cases[i].v), cases[i].sec, "second of %lld",
+                 (long long)cases[i].v);
 }
 
 Test(rate_schedule, equals_spark_formula_everywhere) {
@@ -93,7 +91,7 @@ Test(rate_schedule, integer_speed_delta_as_spark) {
 }
 
 Test(rate_schedule, second_of_matches_definition) {
-  static const int64_t cfg[][2] = {{10, 0}, {10, 4}, {10, 3}, {7, 2},
+  static const int64_t cfg[][2] = {{10, 0}, {10, 4}, {10, 3},  {7, 2},
                                    {1, 0},  {3, 9},  {100, 10}};
   for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
     rate_sched s;
@@ -147,10 +145,11 @@ static void walk(const rate_sched *s, int64_t from, int64_t to, int64_t *out) {
 }
 
 Test(rate_schedule, consecutive_ranges_concatenate) {
-  static const int64_t cfg[][2] = {{10, 0}, {10, 4}, {10, 20}, {7, 2},
-                                   {1, 0},  {1000, 3}};
+  static const int64_t cfg[][2] = {{10, 0}, {10, 4}, {10, 20},
+                                   {7, 2},  {1, 0},  {1000, 3}};
   enum { N = 5000 };
-  int64_t *whole = malloc(N * sizeof *whole), *parts = malloc(N * sizeof *parts);
+  int64_t *whole = malloc(N * sizeof *whole),
+          *parts = malloc(N * sizeof *parts);
   cr_assert(whole && parts);
   srand(12345);
   for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {

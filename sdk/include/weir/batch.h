@@ -45,6 +45,8 @@ typedef struct weir_buf {
 int weir_buf_reserve(weir_buf *b, size_t extra);
 /* Appends bytes; on failure sets b->err and drops them. */
 void weir_buf_append(weir_buf *b, const void *p, size_t n);
+/* Appends a string literal (its length known at compile time). */
+#define weir_buf_lit(b, lit) weir_buf_append((b), "" lit, sizeof(lit) - 1)
 /* printf-style append (no NUL counted in len; data is NUL-terminated). */
 void weir_buf_printf(weir_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -278,7 +278,9 @@ typedef struct weir_plugin {
 
   /* Sources: writes the end offset of the next epoch into *end given the
    * previous end `start` (len 0 for a new query), honouring per-epoch limits,
-   * and sets *has_data to 1 when [start, end) holds new data. */
+   * and sets *has_data to 1 when [start, end) holds new data. As in Spark,
+   * the first non-empty end of a new query counts as new data (the first
+   * epoch may be empty); a source with no position yet leaves *end empty. */
   int (*plan)(void *self, weir_ctx *ctx, const weir_offset *start,
               weir_buf *end, int *has_data);
 
