@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "query.h"
+#include "state.h"
 
 static int64_t now_us(query *q) { return q->clock->now(q->clock->u); }
 
@@ -107,6 +108,36 @@ static int call_all(query *q, int which) {
   return WEIR_OK;
 }
 
+/* Stores the runtime keeps for a plugin report themselves: rows, bytes and
+ * this epoch's updates and removals. */
+static void collect_state_metrics(query *q) {
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (!nd->nstores)
+      continue;
+    int64_t rows = 0, bytes = 0, upd = 0, rem = 0;
+    for (size_t k = 0; k < nd->nstores; k++) {
+      weir_state *ws = (weir_state *)nd->stores[k];
+      uint64_t u, r;
+      store_epoch_stats(nd->stores[k], &u, &r);
+      rows += (int64_t)weir_state_count(ws);
+      bytes += (int64_t)weir_state_bytes(ws);
+      upd += (int64_t)u;
+      rem += (int64_t)r;
+    }
+    nd->m.state_rows = rows;
+    nd->m.state_memory = bytes;
+    nd->m.state_updated += upd;
+    nd->m.state_removed += rem;
+  }
+}
+
+static void reset_state_tracking(query *q) {
+  for (size_t i = 0; i < q->n; i++)
+    for (size_t k = 0; k < q->nodes[i]->nstores; k++)
+      store_epoch_reset(q->nodes[i]->stores[k]);
+}
+
 static int run_epoch(query *q, int64_t tick, int64_t t_planned,
                      int64_t plan_us, int no_data) {
   epoch_report rep = {0};
@@ -141,6 +172,7 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
   q->in_epoch = 0;
   if (rc != WEIR_OK)
     return rc;
+  collect_state_metrics(q);
   int64_t t_added = now_us(q);
   rep.d_add_batch = t_added - t_planned;
   for (size_t i = 0; i < q->n; i++) {
@@ -174,6 +206,7 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
     nd->end = tmp;
     weir_buf_clear(&nd->end);
   }
+  reset_state_tracking(q);
   q->prev_epoch_start = tick;
   q->epoch++;
   return WEIR_OK;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "query.h"
+#include "state.h"
 
 static node *as_node(weir_ctx *ctx) { return (node *)ctx; }
 
@@ -106,7 +107,32 @@ static void host_watermark(weir_ctx *ctx, int64_t candidate) {
     nd->wm_candidate = candidate;
 }
 
+weir_state *host_state_open(weir_ctx *ctx, const char *name,
+                            uint32_t version);
+weir_state *host_state_open(weir_ctx *ctx, const char *name,
+                            uint32_t version) {
+  node *nd = as_node(ctx);
+  if (!name)
+    name = "";
+  for (size_t i = 0; i < nd->nstores; i++)
+    if (strcmp(store_name(nd->stores[i]), name) == 0)
+      return (weir_state *)nd->stores[i];
+  store **stores = realloc(nd->stores, (nd->nstores + 1) * sizeof *stores);
+  if (!stores) {
+    weir_error(ctx, WEIR_ERR_NOMEM, "out of memory opening state '%s'", name);
+    return NULL;
+  }
+  nd->stores = stores;
+  store *s = store_new(name, version);
+  if (!s) {
+    weir_error(ctx, WEIR_ERR_NOMEM, "out of memory opening state '%s'", name);
+    return NULL;
+  }
+  nd->stores[nd->nstores++] = s;
+  return (weir_state *)s;
+}
+
 const weir_host weir_host_api = {
     sizeof(weir_host), WEIR_ABI_MAJOR,  WEIR_ABI_MINOR, host_set_error,
     host_log,          host_emit,       host_epoch_info, host_now,
-    host_metric,       host_event_time, host_watermark};
+    host_metric,       host_event_time, host_watermark, &weir_state_api_impl};

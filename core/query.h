@@ -50,6 +50,8 @@ typedef struct node {
   int64_t wm_candidate; /* INT64_MIN: never seen a row */
   int64_t last_row_wall; /* for idle_timeout */
   node_metrics m;
+  struct store **stores; /* keyed state opened by the plugin */
+  size_t nstores;
   int err_code;
   char err[1024];
 } node;

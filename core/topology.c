@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "query.h"
+#include "state.h"
 
 static const char *const mode_names[] = {"append", "update", "complete", NULL};
 static const char *const policy_names[] = {"min", "max", NULL};
@@ -471,6 +472,9 @@ void query_free(query *q) {
     if (nd->self && nd->plugin)
       nd->plugin->desc.destroy(nd->self);
     weir_schema_free(nd->output);
+    for (size_t j = 0; j < nd->nstores; j++)
+      store_free(nd->stores[j]);
+    free(nd->stores);
     opt_owned_free(&nd->owned);
     free(nd->config);
     for (size_t j = 0; j < nd->n_input_names; j++)

@@ -61,8 +61,7 @@ static int castable(weir_type from, weir_type to) {
   if (from == to || from == WEIR_T_NULL)
     return 1;
   switch (to) {
-  case WEIR_T_STRING:
-    return from != WEIR_T_STRUCT;
+  case WEIR_T_STRING: return from != WEIR_T_STRUCT;
   case WEIR_T_INT:
   case WEIR_T_FLOAT:
   case WEIR_T_BOOL:
@@ -70,10 +69,8 @@ static int castable(weir_type from, weir_type to) {
            from == WEIR_T_STRING || from == WEIR_T_TIMESTAMP;
   case WEIR_T_TIMESTAMP:
     return from == WEIR_T_INT || from == WEIR_T_FLOAT || from == WEIR_T_STRING;
-  case WEIR_T_BINARY:
-    return from == WEIR_T_STRING;
-  default:
-    return 0;
+  case WEIR_T_BINARY: return from == WEIR_T_STRING;
+  default: return 0;
   }
 }
 
@@ -133,8 +130,8 @@ static int resolve_col(chk *c, sel_node *n) {
                n->name, c->what, s);
     else
       snprintf(c->err, c->errlen,
-               "select: unknown column '%s' in %s (input columns: %s)",
-               n->name, c->what, cols.data ? (const char *)cols.data : "none");
+               "select: unknown column '%s' in %s (input columns: %s)", n->name,
+               c->what, cols.data ? (const char *)cols.data : "none");
     weir_buf_free(&cols);
     return WEIR_ERR_SCHEMA;
   }
@@ -192,8 +189,8 @@ static int check_arith(chk *c, sel_node *n) {
   weir_type a = n->args[0]->type, b = n->args[1]->type;
   if ((a != WEIR_T_NULL && a != WEIR_T_STRING && !numeric(a)) ||
       (b != WEIR_T_NULL && b != WEIR_T_STRING && !numeric(b)))
-    return fail(c, n, "'%s' needs numbers, got %s and %s", ops[n->op],
-                tname(a), tname(b));
+    return fail(c, n, "'%s' needs numbers, got %s and %s", ops[n->op], tname(a),
+                tname(b));
   int rc = WEIR_OK;
   for (size_t i = 0; i < 2 && !rc; i++)
     rc = numeric_arg(c, n, i, "arithmetic");
@@ -239,8 +236,8 @@ static int check_cmp(chk *c, sel_node *n) {
     rc = coerce(c, n, &n->args[i], t);
   n->cmp = t;
   n->type = WEIR_T_BOOL;
-  n->nullable = n->op != SEL_NSEQ &&
-                (n->args[0]->nullable || n->args[1]->nullable);
+  n->nullable =
+      n->op != SEL_NSEQ && (n->args[0]->nullable || n->args[1]->nullable);
   return rc;
 }
 
@@ -270,8 +267,9 @@ static int want(chk *c, sel_node *n, size_t i, weir_type t, const char *what) {
   if (a != t && a != WEIR_T_NULL)
     return fail(c, n, "%s needs %s %s, got %s", what,
                 t == WEIR_T_INT ? "an" : "a",
-                t == WEIR_T_BOOL ? "boolean" : t == WEIR_T_INT ? "integer"
-                                                                : tname(t),
+                t == WEIR_T_BOOL  ? "boolean"
+                : t == WEIR_T_INT ? "integer"
+                                  : tname(t),
                 tname(a));
   return WEIR_OK;
 }
@@ -307,9 +305,7 @@ static int check_func(chk *c, sel_node *n) {
       return rc;
     n->type = n->args[0]->type == WEIR_T_FLOAT ? WEIR_T_FLOAT : WEIR_T_INT;
     return WEIR_OK;
-  case SEL_F_NOW:
-    n->type = WEIR_T_TIMESTAMP;
-    return WEIR_OK;
+  case SEL_F_NOW: n->type = WEIR_T_TIMESTAMP; return WEIR_OK;
   case SEL_F_CONCAT:
     /* Spark casts every argument to string */
     n->type = WEIR_T_STRING;
@@ -364,29 +360,28 @@ static int check_node(chk *c, sel_node **slot) {
     n->type = n->lit.type;
     n->nullable = n->lit.type == WEIR_T_NULL;
     return WEIR_OK;
-  case SK_COL:
-    return resolve_col(c, n);
-  case SK_FIELD:
-    return resolve_field(c, n);
+  case SK_COL: return resolve_col(c, n);
+  case SK_FIELD: return resolve_field(c, n);
   case SK_NEG:
     if ((rc = numeric_arg(c, n, 0, "unary '-'")))
       return rc;
     n->type = n->args[0]->type == WEIR_T_FLOAT ? WEIR_T_FLOAT : WEIR_T_INT;
     n->nullable = n->args[0]->nullable;
     return WEIR_OK;
-  case SK_ARITH:
-    return check_arith(c, n);
-  case SK_CMP:
-    return check_cmp(c, n);
+  case SK_ARITH: return check_arith(c, n);
+  case SK_CMP: return check_cmp(c, n);
   case SK_AND:
   case SK_OR:
   case SK_NOT:
     for (size_t i = 0; i < n->nargs; i++)
       if ((rc = want(c, n, i, WEIR_T_BOOL,
-                     n->kind == SK_AND ? "AND" : n->kind == SK_OR ? "OR" : "NOT")))
+                     n->kind == SK_AND  ? "AND"
+                     : n->kind == SK_OR ? "OR"
+                                        : "NOT")))
         return rc;
     n->type = WEIR_T_BOOL;
-    n->nullable = n->args[0]->nullable || (n->nargs > 1 && n->args[1]->nullable);
+    n->nullable =
+        n->args[0]->nullable || (n->nargs > 1 && n->args[1]->nullable);
     return WEIR_OK;
   case SK_ISNULL:
     n->type = WEIR_T_BOOL;
@@ -395,16 +390,13 @@ static int check_node(chk *c, sel_node **slot) {
   case SK_CAST: {
     weir_type from = n->args[0]->type;
     if (!castable(from, n->cast_to))
-      return fail(c, n, "cannot cast %s to %s", tname(from),
-                  tname(n->cast_to));
+      return fail(c, n, "cannot cast %s to %s", tname(from), tname(n->cast_to));
     n->type = n->cast_to;
     n->nullable = n->args[0]->nullable || fallible(from, n->cast_to);
     return WEIR_OK;
   }
-  case SK_FUNC:
-    return check_func(c, n);
-  case SK_IN:
-    return check_in(c, n);
+  case SK_FUNC: return check_func(c, n);
+  case SK_IN: return check_in(c, n);
   case SK_LIKE:
     for (size_t i = 0; i < 2; i++)
       if ((rc = want(c, n, i, WEIR_T_STRING, "LIKE")))
@@ -412,8 +404,7 @@ static int check_node(chk *c, sel_node **slot) {
     n->type = WEIR_T_BOOL;
     n->nullable = n->args[0]->nullable || n->args[1]->nullable;
     return WEIR_OK;
-  case SK_STAR:
-    break;
+  case SK_STAR: break;
   }
   return fail(c, n, "internal error: unknown expression");
 }

@@ -12,7 +12,8 @@
 
 #include "expr_int.h"
 
-/* ---- arena ------------------------------------------------------------------ */
+/* ---- arena ------------------------------------------------------------------
+ */
 
 struct sel_block {
   sel_block *next;
@@ -66,7 +67,8 @@ char *sel_arena_alloc(sel_arena *a, size_t n) {
   return p;
 }
 
-/* ---- value helpers ------------------------------------------------------------ */
+/* ---- value helpers
+ * ------------------------------------------------------------ */
 
 static inline void set_null(weir_value *v) {
   v->type = WEIR_T_NULL;
@@ -211,6 +213,23 @@ static int str_to_bool(const char *s, size_t n) {
   return -1;
 }
 
+/* Decimal text of i (snprintf is the slow part of CAST(x AS STRING)). */
+static int format_int(int64_t i, char *out) {
+  char tmp[24];
+  int n = 0, len = 0;
+  uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (i < 0)
+    out[len++] = '-';
+  while (n)
+    out[len++] = tmp[--n];
+  out[len] = 0;
+  return len;
+}
+
 static void to_string(sel_env *e, const weir_value *v, weir_value *out) {
   char *buf;
   int len = 0;
@@ -222,15 +241,14 @@ static void to_string(sel_env *e, const weir_value *v, weir_value *out) {
   case WEIR_T_BOOL:
     set_str(out, WEIR_T_STRING, v->v.b ? "true" : "false", v->v.b ? 4 : 5);
     return;
-  default:
-    break;
+  default: break;
   }
   if (!(buf = sel_arena_alloc(e->arena, 64))) {
     set_null(out);
     return;
   }
   if (v->type == WEIR_T_INT)
-    len = snprintf(buf, 64, "%lld", (long long)v->v.i);
+    len = format_int(v->v.i, buf);
   else if (v->type == WEIR_T_FLOAT)
     len = weir_format_double(v->v.f, 1, buf, 64);
   else if (v->type == WEIR_T_TIMESTAMP)
@@ -253,9 +271,7 @@ void sel_cast(sel_env *e, const weir_value *v, weir_type to, weir_value *out) {
   }
   set_null(out);
   switch (to) {
-  case WEIR_T_STRING:
-    to_string(e, v, out);
-    break;
+  case WEIR_T_STRING: to_string(e, v, out); break;
   case WEIR_T_BINARY:
     if (v->type == WEIR_T_STRING)
       set_str(out, WEIR_T_BINARY, s, n);
@@ -303,12 +319,12 @@ void sel_cast(sel_env *e, const weir_value *v, weir_type to, weir_value *out) {
         set_ts(out, i);
     }
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
-/* ---- comparisons --------------------------------------------------------------- */
+/* ---- comparisons
+ * --------------------------------------------------------------- */
 
 static int cmp_bytes(const weir_value *a, const weir_value *b) {
   size_t n = a->v.s.len < b->v.s.len ? a->v.s.len : b->v.s.len;
@@ -322,27 +338,23 @@ static int cmp_bytes(const weir_value *a, const weir_value *b) {
  * NaN equals NaN and is larger than any other value. */
 static int compare(const weir_value *a, const weir_value *b, weir_type t) {
   switch (t) {
-  case WEIR_T_INT:
-    return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
+  case WEIR_T_INT: return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
   case WEIR_T_FLOAT: {
     double x = as_double(a), y = as_double(b);
     if (isnan(x) || isnan(y))
       return isnan(x) - isnan(y);
     return x < y ? -1 : x > y;
   }
-  case WEIR_T_BOOL:
-    return (int)a->v.b - (int)b->v.b;
-  case WEIR_T_TIMESTAMP:
-    return a->v.ts < b->v.ts ? -1 : a->v.ts > b->v.ts;
+  case WEIR_T_BOOL: return (int)a->v.b - (int)b->v.b;
+  case WEIR_T_TIMESTAMP: return a->v.ts < b->v.ts ? -1 : a->v.ts > b->v.ts;
   case WEIR_T_STRING:
-  case WEIR_T_BINARY:
-    return cmp_bytes(a, b);
-  default:
-    return 0;
+  case WEIR_T_BINARY: return cmp_bytes(a, b);
+  default: return 0;
   }
 }
 
-/* ---- strings ------------------------------------------------------------------- */
+/* ---- strings
+ * ------------------------------------------------------------------- */
 
 static size_t utf8_len(const char *s, size_t n) {
   size_t c = 0;
@@ -367,9 +379,10 @@ static size_t utf8_offset(const char *s, size_t n, size_t k) {
 static void substring(const weir_value *s, int64_t pos, int64_t len,
                       weir_value *out) {
   int bin = s->type == WEIR_T_BINARY;
-  int64_t nchars = (int64_t)(bin ? s->v.s.len : utf8_len(s->v.s.ptr, s->v.s.len));
+  int64_t nchars =
+      (int64_t)(bin ? s->v.s.len : utf8_len(s->v.s.ptr, s->v.s.len));
   int64_t start = pos > 0 ? pos - 1 : pos < 0 ? nchars + pos : 0;
-  int64_t end = len <= 0                    ? start /* empty */
+  int64_t end = len <= 0                  ? start /* empty */
                 : start > INT64_MAX - len ? INT64_MAX
                                           : start + len;
   if (start < 0)
@@ -380,7 +393,8 @@ static void substring(const weir_value *s, int64_t pos, int64_t len,
     set_str(out, s->type, "", 0);
     return;
   }
-  size_t b0 = bin ? (size_t)start : utf8_offset(s->v.s.ptr, s->v.s.len, (size_t)start);
+  size_t b0 =
+      bin ? (size_t)start : utf8_offset(s->v.s.ptr, s->v.s.len, (size_t)start);
   size_t b1 = bin ? (size_t)end
                   : b0 + utf8_offset(s->v.s.ptr + b0, s->v.s.len - b0,
                                      (size_t)(end - start));
@@ -460,7 +474,8 @@ static void change_case(const char *s, size_t n, char *out, int up) {
       out[i++] = (char)c;
     } else if ((c & 0xe0) == 0xc0 && i + 1 < n &&
                ((unsigned char)s[i + 1] & 0xc0) == 0x80) {
-      unsigned cp = map_case2(((c & 0x1fu) << 6) | ((unsigned char)s[i + 1] & 0x3fu), up);
+      unsigned cp =
+          map_case2(((c & 0x1fu) << 6) | ((unsigned char)s[i + 1] & 0x3fu), up);
       out[i++] = (char)(0xc0 | (cp >> 6));
       out[i++] = (char)(0x80 | (cp & 0x3f));
     } else {
@@ -623,9 +638,7 @@ static void conform(weir_value *v, weir_type t) {
 void sel_eval(const sel_node *n, sel_env *e, weir_value *out) {
   weir_value a, b;
   switch (n->kind) {
-  case SK_LIT:
-    *out = n->lit;
-    return;
+  case SK_LIT: *out = n->lit; return;
   case SK_COL:
     *out = e->row[n->index];
     conform(out, n->type);
@@ -649,9 +662,7 @@ void sel_eval(const sel_node *n, sel_env *e, weir_value *out) {
     else
       set_null(out);
     return;
-  case SK_ARITH:
-    eval_arith(n, e, out);
-    return;
+  case SK_ARITH: eval_arith(n, e, out); return;
   case SK_CMP: {
     sel_eval(n->args[0], e, &a);
     sel_eval(n->args[1], e, &b);
@@ -705,9 +716,7 @@ void sel_eval(const sel_node *n, sel_env *e, weir_value *out) {
     sel_eval(n->args[0], e, &a);
     sel_cast(e, &a, n->cast_to, out);
     return;
-  case SK_FUNC:
-    eval_func(n, e, out);
-    return;
+  case SK_FUNC: eval_func(n, e, out); return;
   case SK_IN: {
     bool saw_null = false;
     sel_eval(n->args[0], e, &a);
@@ -738,8 +747,7 @@ void sel_eval(const sel_node *n, sel_env *e, weir_value *out) {
     else
       set_bool(out, like(a.v.s.ptr, a.v.s.len, b.v.s.ptr, b.v.s.len));
     return;
-  case SK_STAR:
-    break;
+  case SK_STAR: break;
   }
   set_null(out);
 }

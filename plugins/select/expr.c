@@ -28,7 +28,8 @@ struct sel_program {
   int64_t now;
 };
 
-/* ---- names ---------------------------------------------------------------- */
+/* ---- names ----------------------------------------------------------------
+ */
 
 static void sql_of(const sel_node *n, weir_buf *o);
 
@@ -47,7 +48,9 @@ static void sql_of(const sel_node *n, weir_buf *o) {
   switch (n->kind) {
   case SK_LIT:
     switch (n->lit.type) {
-    case WEIR_T_BOOL: weir_buf_printf(o, "%s", n->lit.v.b ? "true" : "false"); break;
+    case WEIR_T_BOOL:
+      weir_buf_printf(o, "%s", n->lit.v.b ? "true" : "false");
+      break;
     case WEIR_T_INT: weir_buf_printf(o, "%lld", (long long)n->lit.v.i); break;
     case WEIR_T_FLOAT:
       weir_format_double(n->lit.v.f, 1, buf, sizeof buf);
@@ -89,7 +92,8 @@ static void sql_of(const sel_node *n, weir_buf *o) {
     weir_buf_printf(o, " %s ",
                     n->kind == SK_ARITH ? arith[n->op]
                     : n->kind == SK_CMP ? cmp[n->op]
-                    : n->kind == SK_AND ? "AND" : "OR");
+                    : n->kind == SK_AND ? "AND"
+                                        : "OR");
     sql_of(n->args[1], o);
     weir_buf_append(o, ")", 1);
     break;
@@ -347,7 +351,8 @@ int sel_compile(const char *columns, const char *where,
       snprintf(err, errlen,
                "select: %s in where: the filter must be a boolean expression, "
                "got %s",
-               sql.data ? (char *)sql.data : "", weir_type_name(p->where->type));
+               sql.data ? (char *)sql.data : "",
+               weir_type_name(p->where->type));
       weir_buf_free(&sql);
       rc = WEIR_ERR_SCHEMA;
     }

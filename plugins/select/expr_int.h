@@ -13,13 +13,13 @@
 #pragma GCC visibility push(hidden)
 
 typedef enum sel_kind {
-  SK_LIT,    /* literal: lit */
-  SK_COL,    /* input column: name -> index */
-  SK_FIELD,  /* struct member of args[0]: name -> index */
-  SK_STAR,   /* `*` or `x.*` (args[0] = x); only a whole projection item */
-  SK_NEG,    /* unary minus */
-  SK_ARITH,  /* op: SEL_ADD.. */
-  SK_CMP,    /* op: SEL_EQ.. */
+  SK_LIT,   /* literal: lit */
+  SK_COL,   /* input column: name -> index */
+  SK_FIELD, /* struct member of args[0]: name -> index */
+  SK_STAR,  /* `*` or `x.*` (args[0] = x); only a whole projection item */
+  SK_NEG,   /* unary minus */
+  SK_ARITH, /* op: SEL_ADD.. */
+  SK_CMP,   /* op: SEL_EQ.. */
   SK_AND,
   SK_OR,
   SK_NOT,
@@ -133,8 +133,7 @@ typedef struct sel_env {
 void sel_eval(const sel_node *n, sel_env *env, weir_value *out);
 /* Casts a non-null value to `to` with Spark's rules (null when it does not
  * convert). Strings made here live in env->arena. */
-void sel_cast(sel_env *env, const weir_value *v, weir_type to,
-              weir_value *out);
+void sel_cast(sel_env *env, const weir_value *v, weir_type to, weir_value *out);
 
 #pragma GCC visibility pop
 

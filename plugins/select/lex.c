@@ -13,8 +13,8 @@
 
 /* Words that end an expression rather than name a column; a column called
  * so needs backquotes, as in Spark. */
-static const char *const reserved[] = {"AND", "OR",  "NOT",  "IS",      "NULL",
-                                       "TRUE", "FALSE", "AS", "CAST", "IN",
+static const char *const reserved[] = {"AND",  "OR",      "NOT", "IS",   "NULL",
+                                       "TRUE", "FALSE",   "AS",  "CAST", "IN",
                                        "LIKE", "BETWEEN", NULL};
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -32,8 +32,8 @@ static size_t edit_distance(const char *a, const char *b) {
     row[0] = i;
     for (size_t j = 1; j <= lb; j++) {
       size_t up = row[j];
-      size_t cost = tolower((unsigned char)a[i - 1]) !=
-                    tolower((unsigned char)b[j - 1]);
+      size_t cost =
+          tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
       size_t best = diag + cost;
       if (up + 1 < best)
         best = up + 1;
@@ -89,8 +89,8 @@ void lx_syntax(parser *p, size_t pos, const char *expected) {
     snprintf(found, sizeof found, "'%.*s'", (int)p->cur.len,
              p->src + p->cur.pos);
   lx_err(p, WEIR_ERR_INVALID,
-          "select: syntax error in %s at offset %zu: expected %s, found %s",
-          p->what, pos, expected, found);
+         "select: syntax error in %s at offset %zu: expected %s, found %s",
+         p->what, pos, expected, found);
 }
 
 /* ---- lexer --------------------------------------------------------------- */
@@ -134,8 +134,8 @@ static void lex_number(parser *p, tok *t) {
   t->len = i - p->at;
   if (i < p->n && ident_char((unsigned char)s[i])) {
     lx_err(p, WEIR_ERR_INVALID,
-            "select: syntax error in %s at offset %zu: malformed number '%.*s'",
-            p->what, p->at, (int)(i + 1 - p->at), s + p->at);
+           "select: syntax error in %s at offset %zu: malformed number '%.*s'",
+           p->what, p->at, (int)(i + 1 - p->at), s + p->at);
     t->kind = T_END;
   }
 }
@@ -157,9 +157,8 @@ void lx_advance(parser *p) {
       i++;
     t->kind = T_IDENT;
     t->len = i - p->at;
-  } else if (isdigit(c) ||
-             (c == '.' && p->at + 1 < p->n &&
-              isdigit((unsigned char)s[p->at + 1]))) {
+  } else if (isdigit(c) || (c == '.' && p->at + 1 < p->n &&
+                            isdigit((unsigned char)s[p->at + 1]))) {
     lex_number(p, t);
   } else if (c == '\'' || c == '"' || c == '`') {
     /* Quotes double to escape themselves; in strings a backslash escapes
@@ -168,8 +167,8 @@ void lx_advance(parser *p) {
     for (;;) {
       if (i >= p->n) {
         lx_err(p, WEIR_ERR_INVALID,
-                "select: syntax error in %s at offset %zu: unterminated %s",
-                p->what, p->at, c == '`' ? "quoted name" : "string");
+               "select: syntax error in %s at offset %zu: unterminated %s",
+               p->what, p->at, c == '`' ? "quoted name" : "string");
         return;
       }
       if ((unsigned char)s[i] == c) {
@@ -184,10 +183,9 @@ void lx_advance(parser *p) {
     t->kind = c == '`' ? T_QIDENT : T_STRING;
     t->len = i + 1 - p->at;
   } else {
-    static const char *const ops[] = {"<=>", "<=", ">=", "<>", "!=", "==",
-                                      "||",  "(",  ")",  ",",  ".",  "*",
-                                      "+",   "-",  "/",  "%",  "=",  "<",
-                                      ">",   NULL};
+    static const char *const ops[] = {"<=>", "<=", ">=", "<>", "!=", "==", "||",
+                                      "(",   ")",  ",",  ".",  "*",  "+",  "-",
+                                      "/",   "%",  "=",  "<",  ">",  NULL};
     for (size_t k = 0; ops[k]; k++) {
       size_t l = strlen(ops[k]);
       if (p->n - p->at >= l && memcmp(s + p->at, ops[k], l) == 0) {
@@ -198,9 +196,9 @@ void lx_advance(parser *p) {
     }
     if (t->kind != T_OP) {
       lx_err(p, WEIR_ERR_INVALID,
-              "select: syntax error in %s at offset %zu: unexpected "
-              "character '%c'",
-              p->what, p->at, isprint(c) ? c : '?');
+             "select: syntax error in %s at offset %zu: unexpected "
+             "character '%c'",
+             p->what, p->at, isprint(c) ? c : '?');
       return;
     }
   }
@@ -297,9 +295,10 @@ char *lx_string(parser *p, const tok *t, size_t *len) {
       unsigned cp = 0;
       size_t k;
       for (k = 1; k <= 4 && i + k < n && isxdigit((unsigned char)s[i + k]); k++)
-        cp = cp * 16 + (unsigned)(isdigit((unsigned char)s[i + k])
-                                      ? s[i + k] - '0'
-                                      : (tolower((unsigned char)s[i + k]) - 'a' + 10));
+        cp = cp * 16 +
+             (unsigned)(isdigit((unsigned char)s[i + k])
+                            ? s[i + k] - '0'
+                            : (tolower((unsigned char)s[i + k]) - 'a' + 10));
       if (k != 5) {
         out[o++] = 'u';
         break;
@@ -324,4 +323,3 @@ char *lx_string(parser *p, const tok *t, size_t *len) {
   *len = o;
   return out;
 }
-

@@ -6,7 +6,20 @@
 
 #pragma GCC visibility push(hidden)
 
-typedef enum { T_END, T_IDENT, T_QIDENT, T_INT, T_FLOAT, T_STRING, T_OP } tok_kind;
+/* Bounds that keep the recursive parser, checker and evaluator far from
+ * the stack's end whatever the text; real expressions are far smaller. */
+#define SEL_MAX_DEPTH 200
+#define SEL_MAX_NODES 2000
+
+typedef enum {
+  T_END,
+  T_IDENT,
+  T_QIDENT,
+  T_INT,
+  T_FLOAT,
+  T_STRING,
+  T_OP
+} tok_kind;
 
 typedef struct tok {
   tok_kind kind;
@@ -20,7 +33,9 @@ typedef struct parser {
   tok cur;
   char *err;
   size_t errlen;
-  int rc; /* first error; later ones are dropped */
+  int rc;       /* first error; later ones are dropped */
+  int depth;    /* nesting of parentheses and calls */
+  size_t nodes; /* built so far */
 } parser;
 
 /* Reads the next token into p->cur (T_END at the end or after an error). */

@@ -17,18 +17,26 @@ typedef struct func_def {
   int id, min, max; /* max -1: any number */
 } func_def;
 
-static const func_def funcs[] = {
-    {"lower", SEL_F_LOWER, 1, 1},         {"lcase", SEL_F_LOWER, 1, 1},
-    {"upper", SEL_F_UPPER, 1, 1},         {"ucase", SEL_F_UPPER, 1, 1},
-    {"length", SEL_F_LENGTH, 1, 1},       {"char_length", SEL_F_LENGTH, 1, 1},
-    {"character_length", SEL_F_LENGTH, 1, 1},
-    {"substring", SEL_F_SUBSTRING, 2, 3}, {"substr", SEL_F_SUBSTRING, 2, 3},
-    {"coalesce", SEL_F_COALESCE, 1, -1},  {"ifnull", SEL_F_COALESCE, 2, 2},
-    {"nvl", SEL_F_COALESCE, 2, 2},        {"abs", SEL_F_ABS, 1, 1},
-    {"concat", SEL_F_CONCAT, 1, -1},      {"trim", SEL_F_TRIM, 1, 1},
-    {"ltrim", SEL_F_LTRIM, 1, 1},         {"rtrim", SEL_F_RTRIM, 1, 1},
-    {"current_timestamp", SEL_F_NOW, 0, 0}, {"now", SEL_F_NOW, 0, 0},
-    {NULL, 0, 0, 0}};
+static const func_def funcs[] = {{"lower", SEL_F_LOWER, 1, 1},
+                                 {"lcase", SEL_F_LOWER, 1, 1},
+                                 {"upper", SEL_F_UPPER, 1, 1},
+                                 {"ucase", SEL_F_UPPER, 1, 1},
+                                 {"length", SEL_F_LENGTH, 1, 1},
+                                 {"char_length", SEL_F_LENGTH, 1, 1},
+                                 {"character_length", SEL_F_LENGTH, 1, 1},
+                                 {"substring", SEL_F_SUBSTRING, 2, 3},
+                                 {"substr", SEL_F_SUBSTRING, 2, 3},
+                                 {"coalesce", SEL_F_COALESCE, 1, -1},
+                                 {"ifnull", SEL_F_COALESCE, 2, 2},
+                                 {"nvl", SEL_F_COALESCE, 2, 2},
+                                 {"abs", SEL_F_ABS, 1, 1},
+                                 {"concat", SEL_F_CONCAT, 1, -1},
+                                 {"trim", SEL_F_TRIM, 1, 1},
+                                 {"ltrim", SEL_F_LTRIM, 1, 1},
+                                 {"rtrim", SEL_F_RTRIM, 1, 1},
+                                 {"current_timestamp", SEL_F_NOW, 0, 0},
+                                 {"now", SEL_F_NOW, 0, 0},
+                                 {NULL, 0, 0, 0}};
 
 /* CAST target names: what the user may write, what we build, and how
  * Spark names the type in generated column names. */
@@ -38,18 +46,26 @@ typedef struct type_def {
   const char *sql;
 } type_def;
 
-static const type_def types[] = {
-    {"STRING", WEIR_T_STRING, "STRING"},      {"INT", WEIR_T_INT, "INT"},
-    {"INTEGER", WEIR_T_INT, "INT"},           {"BIGINT", WEIR_T_INT, "BIGINT"},
-    {"LONG", WEIR_T_INT, "BIGINT"},           {"SMALLINT", WEIR_T_INT, "SMALLINT"},
-    {"SHORT", WEIR_T_INT, "SMALLINT"},        {"TINYINT", WEIR_T_INT, "TINYINT"},
-    {"BYTE", WEIR_T_INT, "TINYINT"},          {"DOUBLE", WEIR_T_FLOAT, "DOUBLE"},
-    {"FLOAT", WEIR_T_FLOAT, "FLOAT"},         {"REAL", WEIR_T_FLOAT, "FLOAT"},
-    {"BOOLEAN", WEIR_T_BOOL, "BOOLEAN"},      {"BOOL", WEIR_T_BOOL, "BOOLEAN"},
-    {"TIMESTAMP", WEIR_T_TIMESTAMP, "TIMESTAMP"},
-    {"BINARY", WEIR_T_BINARY, "BINARY"},      {NULL, 0, NULL}};
+static const type_def types[] = {{"STRING", WEIR_T_STRING, "STRING"},
+                                 {"INT", WEIR_T_INT, "INT"},
+                                 {"INTEGER", WEIR_T_INT, "INT"},
+                                 {"BIGINT", WEIR_T_INT, "BIGINT"},
+                                 {"LONG", WEIR_T_INT, "BIGINT"},
+                                 {"SMALLINT", WEIR_T_INT, "SMALLINT"},
+                                 {"SHORT", WEIR_T_INT, "SMALLINT"},
+                                 {"TINYINT", WEIR_T_INT, "TINYINT"},
+                                 {"BYTE", WEIR_T_INT, "TINYINT"},
+                                 {"DOUBLE", WEIR_T_FLOAT, "DOUBLE"},
+                                 {"FLOAT", WEIR_T_FLOAT, "FLOAT"},
+                                 {"REAL", WEIR_T_FLOAT, "FLOAT"},
+                                 {"BOOLEAN", WEIR_T_BOOL, "BOOLEAN"},
+                                 {"BOOL", WEIR_T_BOOL, "BOOLEAN"},
+                                 {"TIMESTAMP", WEIR_T_TIMESTAMP, "TIMESTAMP"},
+                                 {"BINARY", WEIR_T_BINARY, "BINARY"},
+                                 {NULL, 0, NULL}};
 
-/* ---- nodes ----------------------------------------------------------------- */
+/* ---- nodes -----------------------------------------------------------------
+ */
 
 sel_node *sel_node_new(sel_kind kind, size_t pos) {
   sel_node *n = calloc(1, sizeof *n);
@@ -74,6 +90,11 @@ void sel_node_free(sel_node *n) {
 }
 
 static sel_node *mk(parser *p, sel_kind kind, size_t pos) {
+  if (++p->nodes > SEL_MAX_NODES) {
+    lx_err(p, WEIR_ERR_INVALID, "select: %s is too long (more than %d terms)",
+           p->what, SEL_MAX_NODES);
+    return NULL;
+  }
   sel_node *n = sel_node_new(kind, pos);
   if (!n)
     lx_nomem(p);
@@ -106,21 +127,16 @@ static sel_node *mk1(parser *p, sel_kind kind, int op, size_t pos,
   sel_node *n = mk(p, kind, pos);
   if (n)
     n->op = op;
-  else
-    sel_node_free(a);
-  return add_arg(p, n, a);
+  return add_arg(p, n, a); /* frees a when n is NULL */
 }
 
-static sel_node *mk2(parser *p, sel_kind kind, int op, size_t pos,
-                     sel_node *a, sel_node *b) {
+static sel_node *mk2(parser *p, sel_kind kind, int op, size_t pos, sel_node *a,
+                     sel_node *b) {
   if (!b) {
     sel_node_free(a);
     return NULL;
   }
-  sel_node *n = mk1(p, kind, op, pos, a);
-  if (!n)
-    sel_node_free(b);
-  return add_arg(p, n, b);
+  return add_arg(p, mk1(p, kind, op, pos, a), b); /* frees b on failure */
 }
 
 /* A deep copy of an unchecked tree (BETWEEN uses its operand twice). */
@@ -158,7 +174,8 @@ sel_node *sel_node_clone(const sel_node *n) {
   return clone(&p, n);
 }
 
-/* ---- grammar ---------------------------------------------------------------- */
+/* ---- grammar ----------------------------------------------------------------
+ */
 
 static sel_node *expr(parser *p);
 static sel_node *additive(parser *p);
@@ -171,7 +188,7 @@ static sel_node *number(parser *p, const tok *t, int neg) {
     return NULL;
   if (n >= sizeof buf - 1) {
     lx_err(p, WEIR_ERR_INVALID, "select: number too long in %s at offset %zu",
-            p->what, t->pos);
+           p->what, t->pos);
     sel_node_free(lit);
     return NULL;
   }
@@ -243,13 +260,13 @@ static sel_node *cast(parser *p, size_t pos) {
     const char *s = sel_closest(word, names);
     if (s)
       lx_err(p, WEIR_ERR_INVALID,
-              "select: unknown type '%s' in CAST in %s (did you mean '%s'?)",
-              word, p->what, s);
+             "select: unknown type '%s' in CAST in %s (did you mean '%s'?)",
+             word, p->what, s);
     else
       lx_err(p, WEIR_ERR_INVALID,
-              "select: unknown type '%s' in CAST in %s (known types: STRING, "
-              "BIGINT, INT, DOUBLE, FLOAT, BOOLEAN, TIMESTAMP, BINARY)",
-              word, p->what);
+             "select: unknown type '%s' in CAST in %s (known types: STRING, "
+             "BIGINT, INT, DOUBLE, FLOAT, BOOLEAN, TIMESTAMP, BINARY)",
+             word, p->what);
     sel_node_free(e);
     return NULL;
   }
@@ -279,8 +296,8 @@ static sel_node *call(parser *p, char *name, size_t pos) {
       names[i] = funcs[i].name;
     const char *s = sel_closest(name, names);
     lx_err(p, WEIR_ERR_INVALID, "select: unknown function '%s' in %s%s%s%s",
-            name, p->what, s ? " (did you mean '" : "", s ? s : "",
-            s ? "'?)" : "");
+           name, p->what, s ? " (did you mean '" : "", s ? s : "",
+           s ? "'?)" : "");
     free(name);
     return NULL;
   }
@@ -311,14 +328,15 @@ static sel_node *call(parser *p, char *name, size_t pos) {
     char want[32];
     sel_node_sql(n, &sql);
     if (f->min == f->max)
-      snprintf(want, sizeof want, "%d argument%s", f->min, f->min == 1 ? "" : "s");
+      snprintf(want, sizeof want, "%d argument%s", f->min,
+               f->min == 1 ? "" : "s");
     else if (f->max < 0)
       snprintf(want, sizeof want, "at least %d argument%s", f->min,
                f->min == 1 ? "" : "s");
     else
       snprintf(want, sizeof want, "%d or %d arguments", f->min, f->max);
     lx_err(p, WEIR_ERR_SCHEMA, "select: %s in %s: %s() takes %s, got %zu",
-            sql.data ? (char *)sql.data : name, p->what, name, want, n->nargs);
+           sql.data ? (char *)sql.data : name, p->what, name, want, n->nargs);
     weir_buf_free(&sql);
     sel_node_free(n);
     return NULL;
@@ -349,8 +367,8 @@ static sel_node *primary(parser *p) {
     lx_advance(p);
     return mk(p, SK_STAR, t.pos);
   }
-  if (t.kind == T_IDENT && (lx_kw(p, "NULL") || lx_kw(p, "TRUE") ||
-                            lx_kw(p, "FALSE"))) {
+  if (t.kind == T_IDENT &&
+      (lx_kw(p, "NULL") || lx_kw(p, "TRUE") || lx_kw(p, "FALSE"))) {
     sel_node *n = mk(p, SK_LIT, t.pos);
     if (n && !lx_kw(p, "NULL")) {
       n->lit.type = WEIR_T_BOOL;
@@ -386,10 +404,11 @@ static sel_node *primary(parser *p) {
       if (!n)
         return NULL;
       int64_t us;
-      if (weir_parse_timestamp(n->lit.v.s.ptr, n->lit.v.s.len, &us) != WEIR_OK) {
+      if (weir_parse_timestamp(n->lit.v.s.ptr, n->lit.v.s.len, &us) !=
+          WEIR_OK) {
         lx_err(p, WEIR_ERR_INVALID,
-                "select: invalid timestamp literal '%s' in %s at offset %zu",
-                n->text, p->what, s.pos);
+               "select: invalid timestamp literal '%s' in %s at offset %zu",
+               n->text, p->what, s.pos);
         sel_node_free(n);
         return NULL;
       }
@@ -449,8 +468,9 @@ static sel_node *unary(parser *p) {
     }
     return mk1(p, SK_NEG, 0, pos, unary(p));
   }
-  if (lx_op(p, "+")) {
-    lx_advance(p);
+  if (lx_op(p, "+")) { /* a loop: '+' builds no node to bound it */
+    while (lx_op(p, "+"))
+      lx_advance(p);
     return unary(p);
   }
   return postfix(p);
@@ -459,8 +479,10 @@ static sel_node *unary(parser *p) {
 static sel_node *multiplicative(parser *p) {
   sel_node *l = unary(p);
   while (l) {
-    int op = lx_op(p, "*") ? SEL_MUL : lx_op(p, "/") ? SEL_DIV
-           : lx_op(p, "%") ? SEL_MOD : -1;
+    int op = lx_op(p, "*")   ? SEL_MUL
+             : lx_op(p, "/") ? SEL_DIV
+             : lx_op(p, "%") ? SEL_MOD
+                             : -1;
     if (op < 0)
       break;
     size_t pos = p->cur.pos;
@@ -608,12 +630,19 @@ static sel_node *conjunction(parser *p) {
 }
 
 static sel_node *expr(parser *p) {
+  if (++p->depth > SEL_MAX_DEPTH) {
+    lx_err(p, WEIR_ERR_INVALID,
+           "select: %s is nested too deeply (more than %d levels)", p->what,
+           SEL_MAX_DEPTH);
+    return NULL;
+  }
   sel_node *l = conjunction(p);
   while (l && lx_kw(p, "OR")) {
     size_t pos = p->cur.pos;
     lx_advance(p);
     l = mk2(p, SK_OR, 0, pos, l, conjunction(p));
   }
+  p->depth--;
   return l;
 }
 
@@ -695,7 +724,8 @@ int sel_parse_list(const char *text, const char *what, sel_item **items,
         lx_syntax(&p, t.pos, "a name after AS");
         break;
       }
-    } else if (!(t.kind == T_QIDENT || (t.kind == T_IDENT && !lx_reserved(&p)))) {
+    } else if (!(t.kind == T_QIDENT ||
+                 (t.kind == T_IDENT && !lx_reserved(&p)))) {
       t.kind = T_END; /* no alias */
     }
     if (t.kind != T_END) {
@@ -715,4 +745,3 @@ int sel_parse_list(const char *text, const char *what, sel_item **items,
   *nitems = n;
   return WEIR_OK;
 }
-

@@ -27,12 +27,11 @@ typedef struct select_op {
 
 static const weir_option options[] = {
     {"columns", WEIR_OPT_STRING, "*", 0, 0, 0, NULL,
-     "comma-separated expressions, each with an optional AS alias; * is "
-     "every input column (e.g. \"*, CAST(value AS STRING) AS text\")",
+     "output expressions, comma-separated, each with an optional AS alias; "
+     "* = every input column",
      offsetof(select_config, columns)},
     {"where", WEIR_OPT_STRING, NULL, 0, 0, 0, NULL,
-     "keep only the rows for which this boolean expression is true (e.g. "
-     "\"value % 2 = 0 AND name IS NOT NULL\")",
+     "keep only the rows where this boolean expression is true",
      offsetof(select_config, where)},
     WEIR_OPTIONS_END};
 
@@ -54,8 +53,8 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
   if (!args->input)
     return weir_error(ctx, WEIR_ERR_INVALID, "select: needs an input");
   /* max_batch_rows is in 1.0's args; the check keeps an older runtime safe */
-  if (args->struct_size >= offsetof(weir_create_args, max_batch_rows) +
-                               sizeof args->max_batch_rows)
+  if (args->struct_size >=
+      offsetof(weir_create_args, max_batch_rows) + sizeof args->max_batch_rows)
     max_rows = args->max_batch_rows;
   if (max_rows <= 0 || max_rows > UINT32_MAX)
     max_rows = DEFAULT_BATCH_ROWS;

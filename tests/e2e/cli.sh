@@ -128,4 +128,25 @@ expect_eq "SIGTERM stops cleanly with exit 0" 0 $?
 expect_grep "SIGTERM is reported" "stopped by signal" "$T/long.err"
 expect_grep "epochs ran before the signal" "Batch: 1" "$T/long.out"
 expect_eq "output ends with a complete table (blank line)" "" "$(tail -n 1 "$T/long.out")"
+# A live status line on a terminal (script(1) gives weir a pty), one line per
+# epoch otherwise.
+cat > "$T/tty.ini" <<'INI'
+[query]
+trigger = available-now
+[source.r]
+plugin = rate
+start_timestamp = 2026-01-01T00:00:00Z
+max_rows = 10
+max_rows_per_trigger = 5
+[sink.out]
+plugin = null
+input = r
+INI
+if command -v script >/dev/null; then
+  script -qec "$WEIR run $T/tty.ini" /dev/null >"$T/tty.out" 2>&1
+  if grep -q "$(printf '\r\033\[Kepoch 1 | 5 rows | ')" "$T/tty.out"; then
+    ok "status line on a terminal"; else not_ok "status line on a terminal"; od -c "$T/tty.out" | head; fi
+fi
+"$WEIR" run "$T/tty.ini" 2>"$T/notty.err" >/dev/null
+expect_grep "one progress line per epoch without a terminal" "^weir: epoch 1: 5 rows in " "$T/notty.err"
 finish

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "weir/weir.h"
+#include "weir/batch.h"
+#include "weir/json.h"
+#include "weir/offset.h"
 
 static weir_schema *ddl(const char *text) {
   weir_schema *s = NULL;
@@ -343,8 +345,8 @@ Test(batch, strings_in_a_batch) {
   static const size_t lens[] = {0, 31, 32, 255, 256, 65536};
   weir_schema *s = ddl("s STRING, b BINARY");
   weir_builder b;
-  char *big = malloc(65536);
-  for (size_t i = 0; i < 65536; i++)
+  char *big = malloc(65537);
+  for (size_t i = 0; i < 65537; i++)
     big[i] = (char)(i * 7);
   weir_builder_init(&b, s);
   for (size_t i = 0; i < 6; i++) {

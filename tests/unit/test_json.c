@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "weir/weir.h"
+#include "weir/batch.h"
+#include "weir/json.h"
+#include "weir/offset.h"
 
 static char err[256];
 

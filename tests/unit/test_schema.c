@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "weir/weir.h"
+#include "weir/batch.h"
 
 static char err[256];
 

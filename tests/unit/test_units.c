@@ -3,9 +3,10 @@
 #include <criterion/criterion.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "weir/weir.h"
+#include "weir/units.h"
 
 #define S INT64_C(1000000)
 

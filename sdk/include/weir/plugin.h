@@ -120,6 +120,7 @@ typedef struct weir_option {
 /* ---- runtime context and host API -------------------------------------- */
 
 typedef struct weir_host weir_host;
+struct weir_state_api;
 
 /* The handle the runtime passes to every callback. Only the host pointer is
  * public; the runtime keeps its own data behind it. Valid until destroy. */
@@ -196,6 +197,9 @@ struct weir_host {
    * INT64_MIN when it has never seen a row. The runtime combines all
    * candidates by the query's policy; the result governs the next epoch. */
   void (*watermark)(weir_ctx *ctx, int64_t candidate_us);
+
+  /* Keyed state (weir/state.h); use the weir_state_* wrappers. */
+  const struct weir_state_api *state;
 };
 
 /* Sets the callback's error message (printf-style) and returns `code`, so a

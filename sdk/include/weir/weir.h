@@ -8,6 +8,7 @@
 #include "weir/json.h"
 #include "weir/offset.h"
 #include "weir/plugin.h"
+#include "weir/state.h"
 
 #define WEIR_VERSION "0.1.0"
 
