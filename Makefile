@@ -59,6 +59,7 @@ PLUGINS   := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
 EXAMPLE_PLUGIN_NAMES := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard examples/plugins/*/*.c)))))
 EXAMPLE_PLUGINS := $(EXAMPLE_PLUGIN_NAMES:%=$(BUILD)/examples/%.so)
 
+HEADERS   := $(wildcard sdk/include/weir/*.h core/*.h)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
@@ -105,12 +106,12 @@ $(BUILD)/examples/%.so: $$(call objs_of,examples/plugins/$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) -lm
 
-$(BUILD)/testplugins/%.so: tests/plugins/%.c $(SDK_LIB)
+$(BUILD)/testplugins/%.so: tests/plugins/%.c tests/plugins/common.h $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $< $(SDK_LIB) $(MSGPACK_LIBS) -lm
 
 # Unit tests link the core library too, so core modules can be tested alone.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(filter %.o,$^) $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
 	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
@@ -120,7 +121,7 @@ $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/p
 $(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj/plugins/select/parse.o \
   $(BUILD)/obj/plugins/select/lex.o $(BUILD)/obj/plugins/select/check.o $(BUILD)/obj/plugins/select/eval.o
 
-$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB)
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
 	  $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm

@@ -74,6 +74,8 @@ static void advance_watermark(query *q) {
     node *nd = q->nodes[i];
     if (!(nd->plugin->desc.flags & WEIR_PLUGIN_WATERMARK))
       continue;
+    if (nd->wm_idle)
+      continue; /* weir's idle_timeout: an idle input holds nothing back */
     if (nd->wm_candidate == INT64_MIN) {
       unseen = 1;
       continue;

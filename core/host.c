@@ -103,8 +103,26 @@ static void host_event_time(weir_ctx *ctx, int64_t min_us, int64_t max_us,
 
 static void host_watermark(weir_ctx *ctx, int64_t candidate) {
   node *nd = as_node(ctx);
-  if (candidate > nd->wm_candidate)
+  nd->wm_idle = candidate == WEIR_WATERMARK_IDLE;
+  if (!nd->wm_idle && candidate > nd->wm_candidate)
     nd->wm_candidate = candidate;
+}
+
+static int host_emit_late(weir_ctx *ctx, const void *data, size_t len) {
+  node *nd = as_node(ctx);
+  node *to = nd->late_sink;
+  if (!to)
+    return WEIR_OK;
+  weir_reader r;
+  if (weir_reader_open(&r, data, len) != WEIR_OK)
+    return weir_error(ctx, WEIR_ERR_FORMAT,
+                      "emitted a malformed batch of late rows (%zu bytes)", len);
+  weir_batch b = {(const uint8_t *)data, len, r.nrows, nd->input};
+  to->m.rows_in += r.nrows;
+  int rc = to->plugin->desc.process(to->self, &to->ctx, &b);
+  if (rc != WEIR_OK && !to->q->failed)
+    to->q->failed = to;
+  return rc;
 }
 
 weir_state *host_state_open(weir_ctx *ctx, const char *name,
@@ -135,4 +153,5 @@ weir_state *host_state_open(weir_ctx *ctx, const char *name,
 const weir_host weir_host_api = {
     sizeof(weir_host), WEIR_ABI_MAJOR,  WEIR_ABI_MINOR, host_set_error,
     host_log,          host_emit,       host_epoch_info, host_now,
-    host_metric,       host_event_time, host_watermark, &weir_state_api_impl};
+    host_metric,       host_event_time, host_watermark, &weir_state_api_impl,
+    host_emit_late};

@@ -85,7 +85,22 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
   }
   if (q->has_watermark)
     ts_field(b, "watermark", r->watermark, comma);
-  weir_buf_lit(b, "},\"stateOperators\":[");
+  weir_buf_lit(b, "}");
+  comma = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (!nd->wm_idle)
+      continue;
+    if (!comma)
+      weir_buf_lit(b, ",\"idleWatermarks\":[");
+    else
+      weir_buf_lit(b, ",");
+    weir_json_string(b, nd->name, strlen(nd->name));
+    comma = 1;
+  }
+  if (comma)
+    weir_buf_lit(b, "]");
+  weir_buf_lit(b, ",\"stateOperators\":[");
   comma = 0;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];

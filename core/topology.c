@@ -167,7 +167,10 @@ static int add_node(query *q, ini_section *sec, char *err, size_t errlen) {
   if (kind == WEIR_KIND_SOURCE && ie)
     return fail(err, errlen, q, ie->line,
                 "[%s] a source takes no input (remove 'input')", sec->name);
-  if (kind != WEIR_KIND_SOURCE) {
+  if (kind == WEIR_KIND_SINK && !ie) {
+    /* Either the target of an operator's late_rows, or an error that
+     * wire() reports once every section is known. */
+  } else if (kind != WEIR_KIND_SOURCE) {
     if (!ie || !*ie->value)
       return fail(err, errlen, q, ie ? ie->line : sec->line,
                   "[%s] missing required key 'input' (the upstream node's "
@@ -180,12 +183,59 @@ static int add_node(query *q, ini_section *sec, char *err, size_t errlen) {
   nd->config = calloc(1, d->config_size ? d->config_size : 1);
   if (!nd->config)
     return WEIR_ERR_NOMEM;
-  static const char *const reserved[] = {"plugin", "input", NULL};
+  ini_entry *le = ini_section_get(sec, "late_rows");
+  if (le && kind != WEIR_KIND_OPERATOR)
+    return fail(err, errlen, q, le->line,
+                "[%s] late_rows is an operator key (the sink that receives "
+                "the rows a stateful operator drops as late)",
+                sec->name);
+  if (le && !(d->flags & WEIR_PLUGIN_STATEFUL))
+    return fail(err, errlen, q, le->line,
+                "[%s] late_rows: plugin '%s' is not stateful and drops no late "
+                "rows",
+                sec->name, d->name);
+  if (le && !(nd->late_name = strdup(le->value)))
+    return WEIR_ERR_NOMEM;
+  if (le)
+    nd->input_line = nd->input_line ? nd->input_line : le->line;
+  static const char *const reserved[] = {"plugin", "input", "late_rows", NULL};
   return options_fill(d->options, nd->config, sec, q->file, reserved,
                       &nd->owned, err, errlen);
 }
 
+static int wire_late(query *q, char *err, size_t errlen) {
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (!nd->late_name)
+      continue;
+    node *to = find_node(q, nd->late_name);
+    if (!to || to->kind != WEIR_KIND_SINK)
+      return fail(err, errlen, q, nd->input_line,
+                  "[%s] late_rows = %s: no [sink.%s] section", nd->section,
+                  nd->late_name, nd->late_name);
+    if (to->n_input_names || to->late_from)
+      return fail(err, errlen, q, to->line,
+                  "[%s] receives the late rows of [%s], so it takes no input",
+                  to->section, to->late_from ? to->late_from->section
+                                             : nd->section);
+    nd->late_sink = to;
+    to->late_from = nd;
+  }
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (nd->kind == WEIR_KIND_SINK && !nd->n_input_names && !nd->late_from)
+      return fail(err, errlen, q, nd->line,
+                  "[%s] missing required key 'input' (the upstream node's "
+                  "name; several, comma-separated, are a union)",
+                  nd->section);
+  }
+  return WEIR_OK;
+}
+
 static int wire(query *q, char *err, size_t errlen) {
+  int rc = wire_late(q, err, errlen);
+  if (rc != WEIR_OK)
+    return rc;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     for (size_t j = 0; j < nd->n_input_names; j++) {
@@ -241,7 +291,7 @@ static int toposort(query *q, char *err, size_t errlen) {
     return WEIR_ERR_NOMEM;
   }
   for (size_t i = 0; i < n; i++)
-    indeg[i] = q->nodes[i]->n_inputs;
+    indeg[i] = q->nodes[i]->n_inputs + (q->nodes[i]->late_from != NULL);
   int progress = 1;
   while (progress) {
     progress = 0;
@@ -256,6 +306,9 @@ static int toposort(query *q, char *err, size_t errlen) {
         for (size_t j = 0; j < n; j++)
           if (q->nodes[j] == nd->outputs[k])
             indeg[j]--;
+      for (size_t j = 0; j < n && nd->late_sink; j++)
+        if (q->nodes[j] == nd->late_sink)
+          indeg[j]--;
     }
   }
   if (done < n) {
@@ -329,6 +382,8 @@ static int create_all(query *q, char *err, size_t errlen) {
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     const weir_plugin *d = &nd->plugin->desc;
+    if (nd->late_from)
+      nd->input = nd->late_from->input;
     if (nd->n_inputs) {
       nd->input = nd->inputs[0]->output;
       for (size_t k = 1; k < nd->n_inputs; k++)
@@ -480,6 +535,7 @@ void query_free(query *q) {
     for (size_t j = 0; j < nd->n_input_names; j++)
       free(nd->input_names[j]);
     free(nd->input_names);
+    free(nd->late_name);
     free(nd->inputs);
     free(nd->outputs);
     weir_buf_free(&nd->start);

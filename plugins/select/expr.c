@@ -43,7 +43,7 @@ static void sql_args(const sel_node *n, size_t from, weir_buf *o) {
 
 static void sql_of(const sel_node *n, weir_buf *o) {
   static const char *const arith[] = {"+", "-", "*", "/", "%"};
-  static const char *const cmp[] = {"=", "!=", "<", "<=", ">", ">=", "<=>"};
+  static const char *const cmp[] = {"=", "<", "<=", ">", ">=", "<=>"};
   char buf[64];
   switch (n->kind) {
   case SK_LIT:

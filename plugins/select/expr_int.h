@@ -31,7 +31,8 @@ typedef enum sel_kind {
 } sel_kind;
 
 enum { SEL_ADD, SEL_SUB, SEL_MUL, SEL_DIV, SEL_MOD };
-enum { SEL_EQ, SEL_NE, SEL_LT, SEL_LE, SEL_GT, SEL_GE, SEL_NSEQ };
+/* a != b is parsed as NOT (a = b), which is how Spark names it */
+enum { SEL_EQ, SEL_LT, SEL_LE, SEL_GT, SEL_GE, SEL_NSEQ };
 
 enum {
   SEL_F_LOWER,

@@ -61,6 +61,7 @@ int weir_schema_add(weir_schema *s, const char *name, weir_type type,
     return WEIR_ERR_NOMEM;
   }
   s->fields = f;
+  memset(&f[s->n], 0, sizeof f[s->n]);
   f[s->n].name = copy;
   f[s->n].type = type;
   f[s->n].nullable = nullable;
@@ -84,6 +85,8 @@ weir_schema *weir_schema_copy(const weir_schema *s) {
       weir_schema_free(c);
       return NULL;
     }
+    c->fields[c->n - 1].flags = f->flags;
+    c->fields[c->n - 1].watermark_delay = f->watermark_delay;
   }
   return c;
 }

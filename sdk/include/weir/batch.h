@@ -73,11 +73,20 @@ typedef enum weir_type {
 
 typedef struct weir_schema weir_schema;
 
+/* weir_field.flags */
+#define WEIR_FIELD_EVENT_TIME 0x1u /* a watermarked event-time column (set by
+                                     the watermark operator; kept by plugins
+                                     that pass the column through, and set
+                                     on a window column over such a one) */
+
 typedef struct weir_field {
   char *name;
   weir_type type;
   bool nullable;
   weir_schema *fields; /* WEIR_T_STRUCT: the members (owned); else NULL */
+  uint32_t flags;      /* WEIR_FIELD_*; load-time metadata, not on the wire,
+                          not compared by weir_schema_equal */
+  int64_t watermark_delay; /* µs, with WEIR_FIELD_EVENT_TIME */
 } weir_field;
 
 struct weir_schema {

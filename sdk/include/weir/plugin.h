@@ -200,7 +200,23 @@ struct weir_host {
 
   /* Keyed state (weir/state.h); use the weir_state_* wrappers. */
   const struct weir_state_api *state;
+
+  /* Stateful operators: passes rows dropped as late (a batch of the
+   * operator's INPUT schema, borrowed for the call) to the sink named by the
+   * section's `late_rows` key, if any; otherwise does nothing. Count them
+   * with WEIR_METRIC_ROWS_DROPPED_BY_WATERMARK either way. */
+  int (*emit_late)(weir_ctx *ctx, const void *batch, size_t len);
 };
+
+/* host->watermark candidate meaning "this input is idle": it stops holding
+ * back a min watermark (weir's idle_timeout). */
+#define WEIR_WATERMARK_IDLE INT64_MAX
+
+/* Passes late rows to the `late_rows` sink (see weir_host.emit_late). */
+static inline int weir_emit_late(weir_ctx *ctx, const void *batch,
+                                 size_t len) {
+  return ctx->host->emit_late(ctx, batch, len);
+}
 
 /* Sets the callback's error message (printf-style) and returns `code`, so a
  * callback can `return weir_error(ctx, WEIR_ERR_INVALID, "...", ...)`. */
