@@ -92,7 +92,7 @@ $(BUILD)/lib/libweir-core.a: $(CORE_LIB_OBJ)
 
 $(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
 
 # One plugin = one folder; built only against the SDK, exactly as a
 # third-party plugin would be. Only the entry symbol is exported.
@@ -114,7 +114,7 @@ $(BUILD)/testplugins/%.so: tests/plugins/%.c tests/plugins/common.h $(SDK_LIB) $
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(filter %.o,$^) $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
-	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
 $(BUILD)/tests/test_console_format: $(BUILD)/obj/plugins/console/table.o
 $(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/plugins/rate/schedule.o
@@ -124,7 +124,7 @@ $(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
-	  $(INIH_LIBS) $(MSGPACK_LIBS) -ldl -lm
+	  $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
 
 $(BUILD)/weir-sdk.pc: sdk/weir-sdk.pc.in
 	@mkdir -p $(dir $@)

@@ -141,12 +141,13 @@ static void reset_state_tracking(query *q) {
 }
 
 static int run_epoch(query *q, int64_t tick, int64_t t_planned,
-                     int64_t plan_us, int no_data) {
+                     int64_t plan_us, int64_t wal_us, int no_data) {
   epoch_report rep = {0};
   rep.epoch = q->epoch;
   rep.start_us = tick;
   rep.watermark = q->watermark;
   rep.d_latest_offset = plan_us;
+  rep.d_wal_commit = wal_us;
   rep.no_data = no_data;
   q->info.struct_size = sizeof q->info;
   q->info.epoch = q->epoch;
@@ -177,6 +178,13 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
   collect_state_metrics(q);
   int64_t t_added = now_us(q);
   rep.d_add_batch = t_added - t_planned;
+  /* The sinks have committed N: state, then commits/N with the watermark
+   * for N+1; only then may sources release data. */
+  q->last_epoch_watermark = q->watermark;
+  advance_watermark(q);
+  rc = recovery_commit(q, q->errmsg, sizeof q->errmsg);
+  if (rc != WEIR_OK)
+    return rc;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     if (nd->kind != WEIR_KIND_SOURCE)
@@ -195,8 +203,6 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
   rep.d_commit_offsets = t_end - t_added;
   rep.end_us = t_end;
   q->rows_total += rep.num_input_rows;
-  q->last_epoch_watermark = q->watermark;
-  advance_watermark(q);
   progress_emit(q, &rep);
   /* The planned end becomes the next epoch's start. */
   for (size_t i = 0; i < q->n; i++) {
@@ -214,8 +220,46 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
   return WEIR_OK;
 }
 
+/* Re-runs the logged, uncommitted epoch with exactly its ranges, watermark
+ * and timestamp (SEMANTICS.md, Epochs and recovery). */
+static int replay_pending(query *q) {
+  ckpt_plan *p = &q->pending;
+  int any = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    if (nd->kind != WEIR_KIND_SOURCE)
+      continue;
+    weir_buf_clear(&nd->start);
+    weir_buf_clear(&nd->end);
+    nd->has_data = 0;
+    for (size_t k = 0; k < p->n; k++) {
+      if (strcmp(p->sources[k].name, nd->name) != 0)
+        continue;
+      ckpt_source_range *r = &p->sources[k];
+      weir_buf_append(&nd->start, r->start.data, r->start.len);
+      weir_buf_append(&nd->end, r->end.data, r->end.len);
+      nd->has_data = r->end.len && (r->start.len != r->end.len ||
+                                    memcmp(r->start.data, r->end.data,
+                                           r->end.len) != 0);
+      any |= nd->has_data;
+    }
+  }
+  q->watermark = p->watermark;
+  int64_t ts = p->timestamp, t = now_us(q);
+  int rc = run_epoch(q, ts, t, 0, 0, !any);
+  ckpt_plan_free(p);
+  q->has_pending = 0;
+  return rc;
+}
+
 static int step(void *u, int64_t tick) {
   query *q = u;
+  if (q->has_pending) {
+    int rc = replay_pending(q);
+    if (rc != WEIR_OK)
+      return rc;
+    return q->trig.kind == TRIGGER_ONCE ? STEP_DONE : STEP_RAN;
+  }
   int any = 0;
   int rc = plan_sources(q, &any);
   if (rc != WEIR_OK)
@@ -224,7 +268,13 @@ static int step(void *u, int64_t tick) {
   int no_data = !any && wants_no_data_epoch(q);
   if (!any && !no_data && q->trig.kind != TRIGGER_ONCE)
     return q->trig.kind == TRIGGER_AVAILABLE_NOW ? STEP_DONE : STEP_IDLE;
-  rc = run_epoch(q, tick, t_planned, t_planned - tick, !any);
+  /* The plan is logged before any record is read. */
+  rc = recovery_log_plan(q, tick, q->errmsg, sizeof q->errmsg);
+  if (rc != WEIR_OK)
+    return rc;
+  int64_t t_logged = now_us(q);
+  rc = run_epoch(q, tick, t_logged, t_planned - tick, t_logged - t_planned,
+                 !any);
   if (rc != WEIR_OK)
     return rc;
   return q->trig.kind == TRIGGER_ONCE ? STEP_DONE : STEP_RAN;
@@ -247,7 +297,8 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
   q->stop = stop;
   q->failed = NULL;
   q->prev_epoch_start = -1;
-  int rc = WEIR_OK;
+  q->errmsg[0] = '\0';
+  int rc = recovery_open(q, q->errmsg, sizeof q->errmsg);
   if (q->trig.kind == TRIGGER_AVAILABLE_NOW) {
     for (size_t i = 0; i < q->n && rc == WEIR_OK; i++) {
       node *nd = q->nodes[i];
@@ -262,8 +313,11 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
   if (rc == WEIR_OK)
     rc = trigger_loop(&q->trig, clock, stop, step, behind, q);
   progress_status_clear(q);
+  recovery_close(q);
   if (rc != WEIR_OK) {
-    if (q->failed)
+    if (q->errmsg[0])
+      snprintf(err, errlen, "%s", q->errmsg);
+    else if (q->failed)
       node_error_message(q->failed, q->failed->err_code ? q->failed->err_code : rc,
                          "", err, errlen);
     else

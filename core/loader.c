@@ -201,8 +201,11 @@ static int load_file(plugin_registry *r, const char *path, loaded_plugin **out,
   memcpy(&p->desc, d, n);
   rc = check_callbacks(&p->desc, real, err, errlen);
   if (rc == WEIR_OK) {
+    /* A source and a sink may share a name (file, kafka); two plugins of
+     * one kind may not. */
     for (size_t i = 0; i < r->n; i++)
-      if (strcmp(r->items[i]->desc.name, p->desc.name) == 0) {
+      if (strcmp(r->items[i]->desc.name, p->desc.name) == 0 &&
+          r->items[i]->desc.kind == p->desc.kind) {
         snprintf(err, errlen,
                  "%s: a plugin named '%s' is already loaded from %s; plugin "
                  "names must be unique",
@@ -227,17 +230,25 @@ static int load_file(plugin_registry *r, const char *path, loaded_plugin **out,
   return WEIR_OK;
 }
 
-int registry_load(plugin_registry *r, const char *spec, loaded_plugin **out,
-                  char *err, size_t errlen) {
+int registry_load(plugin_registry *r, const char *spec, int kind,
+                  loaded_plugin **out, char *err, size_t errlen) {
   if (is_path(spec))
     return load_file(r, spec, out, err, errlen);
   for (size_t i = 0; i < r->n; i++)
-    if (strcmp(r->items[i]->desc.name, spec) == 0) {
+    if (strcmp(r->items[i]->desc.name, spec) == 0 &&
+        (!kind || (int)r->items[i]->desc.kind == kind)) {
       *out = r->items[i];
       return WEIR_OK;
     }
+  /* NAME_KIND.so first (file_sink.so for [sink.x] plugin = file), then
+   * NAME.so, folder by folder. */
   for (size_t i = 0; i < r->ndirs; i++) {
     char p[PATH_MAX];
+    if (kind) {
+      snprintf(p, sizeof p, "%s/%s_%s.so", r->dirs[i], spec, kind_name(kind));
+      if (file_exists(p))
+        return load_file(r, p, out, err, errlen);
+    }
     snprintf(p, sizeof p, "%s/%s.so", r->dirs[i], spec);
     if (file_exists(p))
       return load_file(r, p, out, err, errlen);
@@ -252,7 +263,15 @@ int registry_load(plugin_registry *r, const char *spec, loaded_plugin **out,
     while (d && (e = readdir(d)) && nn < 256) {
       size_t l = strlen(e->d_name);
       if (l > 3 && strcmp(e->d_name + l - 3, ".so") == 0) {
-        owned[nn] = strndup(e->d_name, l - 3);
+        size_t stem = l - 3;
+        /* file_sink.so is offered as "file" */
+        for (int k = WEIR_KIND_SOURCE; k <= WEIR_KIND_SINK; k++) {
+          size_t kl = strlen(kind_name(k));
+          if (stem > kl + 1 && e->d_name[stem - kl - 1] == '_' &&
+              strncmp(e->d_name + stem - kl, kind_name(k), kl) == 0)
+            stem -= kl + 1;
+        }
+        owned[nn] = strndup(e->d_name, stem);
         names[nn] = owned[nn];
         if (owned[nn])
           nn++;
@@ -286,11 +305,10 @@ void registry_load_all(plugin_registry *r) {
       char p[PATH_MAX], err[1024];
       loaded_plugin *lp;
       snprintf(p, sizeof p, "%s/%s", r->dirs[i], e->d_name);
-      char stem[256];
-      snprintf(stem, sizeof stem, "%.*s", (int)(l - 3), e->d_name);
+      char real[PATH_MAX];
       int dup = 0;
-      for (size_t k = 0; k < r->n; k++)
-        dup |= strcmp(r->items[k]->desc.name, stem) == 0;
+      for (size_t k = 0; k < r->n && realpath(p, real); k++)
+        dup |= strcmp(r->items[k]->path, real) == 0;
       if (!dup && load_file(r, p, &lp, err, sizeof err) != WEIR_OK)
         fprintf(stderr, "weir: skipping %s\n", err);
     }

@@ -25,13 +25,15 @@ typedef struct plugin_registry {
 int registry_init(plugin_registry *r, const char *extra);
 void registry_free(plugin_registry *r); /* dlcloses everything */
 
-/* Loads `spec` (a bare name looked up in the search path, or a path: it
+/* Loads `spec` (a bare name looked up in the search path as NAME_KIND.so,
+ * then NAME.so — a source and a sink may share a name —, or a path: it
  * contains '/' or ends in ".so"), verifies the entry symbol, ABI major,
  * descriptor size and required callbacks. A plugin already loaded from the
- * same file is returned again; two files declaring one name are refused.
+ * same file is returned again; two files declaring one name and kind are
+ * refused. kind 0: any kind.
  * On error returns < 0 with a message in err (no file:line prefix). */
-int registry_load(plugin_registry *r, const char *spec, loaded_plugin **out,
-                  char *err, size_t errlen);
+int registry_load(plugin_registry *r, const char *spec, int kind,
+                  loaded_plugin **out, char *err, size_t errlen);
 
 /* Loads every .so of the search path (for `weir plugins`); failures are
  * reported to stderr and skipped. */

@@ -101,11 +101,6 @@ static int cmd_run(int argc, char **argv) {
       return 2;
     }
   }
-  if (q->cfg.checkpoint && !quiet)
-    fprintf(stderr,
-            "weir: warning: checkpoints are not implemented yet: %s is not "
-            "written; a restart starts over\n",
-            q->cfg.checkpoint);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -211,15 +206,30 @@ static int cmd_plugins(int argc, char **argv) {
     return 1;
   int rc = 0;
   if (name) {
-    loaded_plugin *p;
-    char err[2048];
-    if (registry_load(&reg, name, &p, err, sizeof err) != WEIR_OK) {
-      fprintf(stderr, "weir: %s\n", err);
-      rc = 2;
-    } else {
-      print_plugin(p, json);
+    /* Every plugin of that name: a source and a sink may share one. */
+    registry_load_all(&reg);
+    int shown = 0;
+    for (size_t i = 0; i < reg.n; i++) {
+      if (strcmp(reg.items[i]->desc.name, name) != 0)
+        continue;
+      if (shown)
+        puts(json ? "" : "");
+      print_plugin(reg.items[i], json);
       if (json)
         putchar('\n');
+      shown++;
+    }
+    if (!shown) {
+      loaded_plugin *p;
+      char err[2048];
+      if (registry_load(&reg, name, 0, &p, err, sizeof err) != WEIR_OK) {
+        fprintf(stderr, "weir: %s\n", err);
+        rc = 2;
+      } else {
+        print_plugin(p, json);
+        if (json)
+          putchar('\n');
+      }
     }
   } else {
     registry_load_all(&reg);

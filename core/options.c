@@ -333,7 +333,7 @@ int options_fill(const weir_option *table, void *config, ini_section *sec,
         snprintf(err, errlen, "%s:%d: [%s] %s", file, e->line, sec->name, sub);
         return rc;
       }
-    } else if (o->required) {
+    } else if (o->required & WEIR_OPT_REQUIRED) {
       snprintf(err, errlen, "%s:%d: [%s] missing required key '%s' (%s)", file,
                sec->line, sec->name, o->key, o->help ? o->help : "");
       return WEIR_ERR_INVALID;
@@ -379,7 +379,7 @@ void options_print(FILE *f, const weir_option *table) {
         fprintf(f, "%s%s", i ? " | " : "", o->choices[i]);
     }
     print_range(f, o);
-    if (o->required)
+    if (o->required & WEIR_OPT_REQUIRED)
       fputs(", required", f);
     else if (o->default_value)
       fprintf(f, ", default %s", o->default_value);
@@ -402,8 +402,10 @@ void options_print_json(FILE *f, const weir_option *table) {
       weir_buf_lit(&b, ",");
     weir_buf_lit(&b, "{\"key\":");
     json_str(&b, o->key);
-    weir_buf_printf(&b, ",\"type\":\"%s\",\"required\":%s,\"default\":",
-                    options_type_name(o->type), o->required ? "true" : "false");
+    weir_buf_printf(&b, ",\"type\":\"%s\",\"required\":%s,\"state\":%s,\"default\":",
+                    options_type_name(o->type),
+                    (o->required & WEIR_OPT_REQUIRED) ? "true" : "false",
+                    (o->required & WEIR_OPT_STATE) ? "true" : "false");
     json_str(&b, o->default_value);
     if (o->min < o->max)
       weir_buf_printf(&b, ",\"min\":%.17g,\"max\":%.17g", o->min, o->max);

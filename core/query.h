@@ -8,6 +8,7 @@
 
 #include "ini.h"
 #include "loader.h"
+#include "checkpoint.h"
 #include "options.h"
 #include "trigger.h"
 #include "weir/weir.h"
@@ -70,6 +71,8 @@ typedef struct query_cfg {
   const char *plugin_path;
   int watermark_policy;
   int64_t max_batch_rows;
+  int64_t min_epochs_to_retain;
+  int64_t state_snapshot_interval;
 } query_cfg;
 
 struct query {
@@ -98,6 +101,10 @@ struct query {
   int64_t last_epoch_watermark; /* the watermark the last epoch ran with */
   int64_t rows_total;
   node *failed; /* the node whose callback failed first */
+  checkpoint *ckpt;
+  ckpt_plan pending; /* an uncommitted epoch to re-run first */
+  int has_pending;
+  char errmsg[2048]; /* a runtime (not plugin) failure, e.g. checkpoint I/O */
 };
 
 /* Loads `file`: parses it, loads and configures every plugin, checks the
@@ -113,6 +120,18 @@ void query_free(query *q);
  * Returns WEIR_OK, or an error with the message in err. */
 int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
               char *err, size_t errlen);
+
+/* Checkpoint glue (recovery.c). recovery_open opens or creates the
+ * checkpoint (a temporary one without [query] checkpoint), checks the
+ * topology fingerprint, restores state, source positions and the watermark,
+ * and notes an uncommitted epoch to re-run. */
+int recovery_open(query *q, char *err, size_t errlen);
+/* Writes offsets/N for the epoch about to run (q->epoch, its watermark and
+ * timestamp, every source's start and end). */
+int recovery_log_plan(query *q, int64_t timestamp, char *err, size_t errlen);
+/* After the sinks committed epoch N: state files, commits/N, retention. */
+int recovery_commit(query *q, char *err, size_t errlen);
+void recovery_close(query *q);
 
 /* Prints each node's output schema (weir validate). */
 void query_print_schemas(query *q, FILE *f);

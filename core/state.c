@@ -34,6 +34,7 @@ struct store {
   uint64_t ndirty, dirty_cap;
   weir_buf deleted; /* msgpack bin of each deleted key, back to back */
   uint64_t ndeleted, updated;
+  int has_base; /* a snapshot of it is in the checkpoint */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -320,6 +321,10 @@ static int st_clear(weir_state *ws) {
   (void)s;
   return WEIR_OK;
 }
+
+int store_has_base(const store *s) { return s->has_base; }
+void store_set_has_base(store *s) { s->has_base = 1; }
+uint32_t store_restored_version(const store *s) { return s->restored_version; }
 
 void store_epoch_stats(const store *s, uint64_t *updated, uint64_t *removed) {
   *updated = s->updated;

@@ -18,6 +18,11 @@ const char *store_name(const store *s);
 uint32_t store_version(const store *s);
 void store_set_restored_version(store *s, uint32_t v);
 
+/* Whether a snapshot of the store is in the checkpoint (deltas need one). */
+int store_has_base(const store *s);
+void store_set_has_base(store *s);
+uint32_t store_restored_version(const store *s);
+
 /* Changes since the last store_epoch_reset(): rows updated and removed. */
 void store_epoch_stats(const store *s, uint64_t *updated, uint64_t *removed);
 /* Forgets the change tracking (after a checkpoint wrote it). */

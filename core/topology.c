@@ -31,6 +31,12 @@ static const weir_option query_options[] = {
     {"max_batch_rows", WEIR_OPT_INT, "4096", 0, 1, 1048576, NULL,
      "rows per batch that sources and operators aim for",
      offsetof(query_cfg, max_batch_rows)},
+    {"min_epochs_to_retain", WEIR_OPT_INT, "100", 0, 1, 1e9, NULL,
+     "epochs of logs and state the checkpoint keeps",
+     offsetof(query_cfg, min_epochs_to_retain)},
+    {"state_snapshot_interval", WEIR_OPT_INT, "10", 0, 1, 1e6, NULL,
+     "a full state snapshot every N epochs (deltas in between)",
+     offsetof(query_cfg, state_snapshot_interval)},
     WEIR_OPTIONS_END};
 
 const weir_option *query_options_table(void);
@@ -151,7 +157,8 @@ static int add_node(query *q, ini_section *sec, char *err, size_t errlen) {
                 : kind == WEIR_KIND_SINK ? "console"
                                          : "select");
   char sub[1536];
-  int rc = registry_load(&q->reg, pe->value, &nd->plugin, sub, sizeof sub);
+  int rc = registry_load(&q->reg, pe->value, kind, &nd->plugin, sub,
+                         sizeof sub);
   if (rc != WEIR_OK) {
     fail(err, errlen, q, pe->line, "[%s] plugin: %s", sec->name, sub);
     return rc;

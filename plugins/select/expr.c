@@ -318,6 +318,18 @@ static int build_schema(sel_program *p, char *err, size_t errlen) {
     int rc = weir_schema_add(p->out, c->name, t, c->expr->nullable, members);
     if (rc)
       return rc == WEIR_ERR_NOMEM ? oom(err, errlen) : rc;
+    /* A column passed through, even renamed, stays the watermarked event
+     * time it was (Spark keeps an attribute's metadata through an alias);
+     * a computed value does not. */
+    const sel_node *e = c->expr;
+    const weir_field *src = e->kind == SK_COL ? &p->in->fields[e->index]
+                            : e->kind == SK_FIELD
+                                ? &e->args[0]->members->fields[e->index]
+                                : NULL;
+    if (src) {
+      p->out->fields[p->out->n - 1].flags = src->flags;
+      p->out->fields[p->out->n - 1].watermark_delay = src->watermark_delay;
+    }
   }
   return WEIR_OK;
 }

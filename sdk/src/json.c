@@ -167,9 +167,11 @@ static int json_value(weir_buf *out, const weir_field *field,
  * are unknown or do not match the value's shape. */
 static int json_struct(weir_buf *out, const weir_schema *members,
                        const weir_value *v) {
+  if (!v->raw)
+    return WEIR_ERR_FORMAT;
   const uint8_t *p = v->raw, *end = v->raw + v->raw_len;
   weir_value head, m;
-  if (!p || weir_value_decode(&p, end, &head) != WEIR_OK ||
+  if (weir_value_decode(&p, end, &head) != WEIR_OK ||
       head.type != WEIR_T_STRUCT)
     return WEIR_ERR_FORMAT;
   /* Decode again up to the header only: members follow it. */
@@ -578,7 +580,7 @@ static int jp_number(jp *j) {
     /* Accumulate negatively so that INT64_MIN fits. */
     int neg = s[start] == '-';
     int64_t v = 0;
-    size_t k = start + neg;
+    size_t k = start + (size_t)neg;
     for (; k < i; k++) {
       int d = s[k] - '0';
       if (v < (INT64_MIN + d) / 10)

@@ -336,11 +336,11 @@ int weir_value_members(const weir_value *v, weir_value *out, size_t n) {
 /* ---- reader ------------------------------------------------------------ */
 
 int weir_reader_open(weir_reader *r, const void *data, size_t len) {
-  const uint8_t *p = data, *end = p + len;
   weir_value v;
   memset(r, 0, sizeof *r);
   if (!data)
     return WEIR_ERR_FORMAT;
+  const uint8_t *p = data, *end = p + len;
   r->begin = p;
   r->end = end;
   if (dec_head(&p, end, &v) != WEIR_OK || v.type != WEIR_T_STRUCT ||

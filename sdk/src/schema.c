@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "weir/batch.h"
-#include "weir/offset.h"
 
 /* Deeper nesting than this is refused, so that hostile input cannot exhaust
  * the stack through recursion. */
@@ -122,7 +121,7 @@ int weir_schema_find(const weir_schema *s, const char *name) {
 const char *weir_schema_suggest(const weir_schema *s, const char *name) {
   if (!s || !name || s->n == 0)
     return NULL;
-  const char *small[64], **names = small;
+  const char *small[64] = {0}, **names = small;
   if (s->n > 64 && !(names = malloc(s->n * sizeof *names)))
     return NULL;
   for (size_t i = 0; i < s->n; i++)

@@ -441,23 +441,56 @@ int weir_format_timestamp(int64_t us, int style, char *out, size_t n) {
   unsigned m, d;
   weir_civil_from_days(days, &y, &m, &d);
   int hh = (int)(tod / 3600), mm = (int)(tod / 60 % 60), ss = (int)(tod % 60);
-  char date[48];
-  snprintf(date, sizeof date, y < 0 ? "%05" PRId64 "-%02u-%02u" : "%04" PRId64 "-%02u-%02u",
-           y, m, d);
-  if (style == WEIR_TS_SPARK) {
-    char fr[8] = "";
-    if (frac) {
-      int k = 6;
+  if (y < 0 || y > 9999) {
+    /* Far outside everyday dates: printf does the odd widths and signs. */
+    char fr[10] = "";
+    if (style == WEIR_TS_SPARK ? frac != 0 : 1)
       snprintf(fr, sizeof fr, ".%06d", (int)frac);
-      while (fr[k] == '0')
-        fr[k--] = 0;
-    }
-    return snprintf(out, n, "%s %02d:%02d:%02d%s", date, hh, mm, ss, fr);
+    return snprintf(out, n, "%05" PRId64 "-%02u-%02u%c%02d:%02d:%02d%s%s", y, m, d,
+                    style == WEIR_TS_SPARK ? ' ' : 'T', hh, mm, ss, fr,
+                    style == WEIR_TS_SPARK ? "" : "Z");
   }
-  if (frac % 1000)
-    return snprintf(out, n, "%sT%02d:%02d:%02d.%06dZ", date, hh, mm, ss, (int)frac);
-  return snprintf(out, n, "%sT%02d:%02d:%02d.%03dZ", date, hh, mm, ss,
-                  (int)(frac / 1000));
+  /* Sinks format a timestamp per row, so digits are written by hand. */
+  char t[40];
+  size_t k = 0;
+#define TWO(v) (t[k++] = (char)('0' + (v) / 10), t[k++] = (char)('0' + (v) % 10))
+  TWO((int)(y / 100));
+  TWO((int)(y % 100));
+  t[k++] = '-';
+  TWO((int)m);
+  t[k++] = '-';
+  TWO((int)d);
+  t[k++] = style == WEIR_TS_SPARK ? ' ' : 'T';
+  TWO(hh);
+  t[k++] = ':';
+  TWO(mm);
+  t[k++] = ':';
+  TWO(ss);
+#undef TWO
+  int digits = style == WEIR_TS_SPARK ? (frac ? 6 : 0) : frac % 1000 ? 6 : 3;
+  if (digits) {
+    int f = (int)frac;
+    t[k++] = '.';
+    for (int i = 5; i >= 0; i--) {
+      t[k + (size_t)i] = (char)('0' + f % 10);
+      f /= 10;
+    }
+    k += 6;
+    if (style == WEIR_TS_SPARK)
+      while (t[k - 1] == '0')
+        k--;
+    else
+      k -= (size_t)(6 - digits);
+  }
+  if (style != WEIR_TS_SPARK)
+    t[k++] = 'Z';
+  t[k] = 0;
+  if (n) {
+    size_t c = k < n - 1 ? k : n - 1;
+    memcpy(out, t, c);
+    out[c] = 0;
+  }
+  return (int)k;
 }
 
 /* ---- doubles ------------------------------------------------------------ */

@@ -248,3 +248,42 @@ Test(schema, wire_errors) {
   cr_assert_eq(decode_hand("\x80", 1), WEIR_ERR_FORMAT);
   cr_assert_eq(decode_hand("", 0), WEIR_ERR_FORMAT);
 }
+
+Test(schema, random_ddl_never_crashes) {
+  static const char *const words[] = {"a",      "b",   " ",     ",",   ":",   "<",
+                                      ">",      "`",   "``",    "INT", "STRING",
+                                      "STRUCT", "NOT", "NULL",  "COMMENT", "'c'",
+                                      "(",      "3",   ")",     "VARCHAR", "\"",
+                                      "\\",     "\xc3\xa9", "TIMESTAMP"};
+  uint64_t x = 0x853c49e6748fea9bULL;
+  int ok = 0;
+  for (int i = 0; i < 20000; i++) {
+    char t[256] = "";
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    int n = (int)(x % 16);
+    for (int k = 0; k < n; k++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      strcat(t, words[x % (sizeof words / sizeof words[0])]);
+    }
+    weir_schema *s = NULL;
+    if (weir_schema_parse(t, &s, err, sizeof err) == WEIR_OK) {
+      ok++;
+      /* whatever parses formats to text that parses to the same schema */
+      char *f = format(s);
+      weir_schema *again = NULL;
+      if (weir_schema_parse(f, &again, err, sizeof err) != WEIR_OK ||
+          !weir_schema_equal(s, again))
+        cr_assert_fail("'%s' formats as '%s', which does not read back", t, f);
+      free(f);
+      weir_schema_free(again);
+      weir_schema_free(s);
+    } else if (strncmp(err, "offset ", 7) != 0 || s) {
+      cr_assert_fail("'%s': error without an offset: %s", t, err);
+    }
+  }
+  cr_assert_gt(ok, 0);
+}

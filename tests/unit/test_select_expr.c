@@ -545,6 +545,20 @@ Test(select_expr, fast_paths) {
   sel_free(p);
 }
 
+/* The watermark's event-time mark follows a column passed through. */
+Test(select_expr, event_time_metadata) {
+  in->fields[4].flags = WEIR_FIELD_EVENT_TIME;
+  in->fields[4].watermark_delay = 5000000;
+  sel_program *p = compile_ok("ts AS event, CAST(ts AS STRING), *", NULL);
+  const weir_schema *out = sel_output(p);
+  cr_expect_eq(out->fields[0].flags, WEIR_FIELD_EVENT_TIME);
+  cr_expect_eq(out->fields[0].watermark_delay, 5000000);
+  cr_expect_eq(out->fields[1].flags, 0);
+  cr_expect_eq(out->fields[2 + 4].flags, WEIR_FIELD_EVENT_TIME);
+  cr_expect_eq(out->fields[2 + 1].flags, 0);
+  sel_free(p);
+}
+
 Test(select_expr, filter) {
   static const struct {
     const char *where;

@@ -16,7 +16,9 @@ extern "C" {
 /* Looks `key` up in the msgpack map at data[0..len) (string keys). Returns 1
  * and fills *out when found, 0 when absent (or data is empty), and
  * WEIR_ERR_FORMAT when the bytes are not a well-formed map. *out borrows
- * from data. */
+ * from data. A nested map or array comes back as WEIR_T_STRUCT (nfields: its
+ * pair or element count) whose raw/raw_len cover it: look into a nested map
+ * with weir_map_find(out.raw, out.raw_len, ...). */
 int weir_map_find(const uint8_t *data, size_t len, const char *key,
                   weir_value *out);
 

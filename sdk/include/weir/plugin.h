@@ -108,7 +108,7 @@ typedef struct weir_option {
   const char *key;
   weir_opt_type type;
   const char *default_value; /* INI text, or NULL: no default (zero value) */
-  int required;              /* 1: the key must be given */
+  int required;              /* flags: WEIR_OPT_REQUIRED, WEIR_OPT_STATE */
   double min, max;           /* checked when min < max (numbers, durations, sizes) */
   const char *const *choices; /* ENUM: NULL-terminated list */
   const char *help;           /* one line */
@@ -116,6 +116,12 @@ typedef struct weir_option {
 } weir_option;
 
 #define WEIR_OPTIONS_END {NULL, 0, NULL, 0, 0, 0, NULL, NULL, 0}
+
+/* weir_option.required flags. */
+#define WEIR_OPT_REQUIRED 1 /* the key must be given */
+#define WEIR_OPT_STATE 2    /* part of the state's identity (grouping keys,
+                               window, aggregates, ...): changing it on a
+                               restart from a checkpoint is refused */
 
 /* ---- runtime context and host API -------------------------------------- */
 

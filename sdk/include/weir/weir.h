@@ -9,6 +9,7 @@
 #include "weir/offset.h"
 #include "weir/plugin.h"
 #include "weir/state.h"
+#include "weir/files.h"
 
 #define WEIR_VERSION "0.1.0"
 

@@ -1,0 +1,146 @@
+/* key.c — canonical key encoding and the value order (see key.h). Used by
+ * `aggregate` (group keys, sorting emitted groups) and, through
+ * plugins/dedup/key.c, by `dedup`. */
+#include "key.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+/* Bytes of a struct value's array header (the members follow). */
+static size_t array_header_len(const uint8_t *raw) {
+  return raw[0] == 0xdc ? 3 : raw[0] == 0xdd ? 5 : 1;
+}
+
+static int put(weir_buf *key, const weir_value *v, int depth);
+
+static int put_struct(weir_buf *key, const weir_value *v, int depth) {
+  if (depth > MAX_DEPTH || !v->raw)
+    return WEIR_ERR_FORMAT;
+  const uint8_t *p = v->raw + array_header_len(v->raw);
+  const uint8_t *end = v->raw + v->raw_len;
+  weir_mp_array(key, v->v.nfields);
+  for (uint32_t i = 0; i < v->v.nfields; i++) {
+    weir_value m;
+    if (weir_value_decode(&p, end, &m) != WEIR_OK)
+      return WEIR_ERR_FORMAT;
+    int rc = put(key, &m, depth + 1);
+    if (rc != WEIR_OK)
+      return rc;
+  }
+  return WEIR_OK;
+}
+
+static int put(weir_buf *key, const weir_value *v, int depth) {
+  switch (v->type) {
+  case WEIR_T_NULL:
+    weir_mp_nil(key);
+    return WEIR_OK;
+  case WEIR_T_BOOL:
+    weir_mp_bool(key, v->v.b);
+    return WEIR_OK;
+  case WEIR_T_INT:
+    weir_mp_int(key, v->v.i);
+    return WEIR_OK;
+  case WEIR_T_FLOAT: {
+    double f = v->v.f;
+    if (f == 0.0)
+      f = 0.0; /* -0.0 groups with 0.0 */
+    else if (isnan(f))
+      f = NAN; /* one NaN bit pattern */
+    weir_mp_float(key, f);
+    return WEIR_OK;
+  }
+  case WEIR_T_STRING:
+    weir_mp_str(key, v->v.s.ptr, v->v.s.len);
+    return WEIR_OK;
+  case WEIR_T_BINARY:
+    weir_mp_bin(key, v->v.s.ptr, v->v.s.len);
+    return WEIR_OK;
+  case WEIR_T_TIMESTAMP:
+    weir_mp_timestamp(key, v->v.ts);
+    return WEIR_OK;
+  case WEIR_T_STRUCT:
+    return put_struct(key, v, depth);
+  }
+  return WEIR_ERR_FORMAT;
+}
+
+int weir_key_put(weir_buf *key, const weir_value *v) { return put(key, v, 0); }
+
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl) {
+  size_t n = al < bl ? al : bl;
+  int c = n ? memcmp(a, b, n) : 0; /* memcmp compares unsigned bytes */
+  if (c)
+    return c < 0 ? -1 : 1;
+  return al < bl ? -1 : al > bl;
+}
+
+static int cmp_values(const weir_value *a, const weir_value *b, int depth);
+
+static int cmp_structs(const weir_value *a, const weir_value *b, int depth) {
+  if (depth > MAX_DEPTH || !a->raw || !b->raw)
+    return 0;
+  const uint8_t *pa = a->raw + array_header_len(a->raw);
+  const uint8_t *pb = b->raw + array_header_len(b->raw);
+  const uint8_t *ea = a->raw + a->raw_len, *eb = b->raw + b->raw_len;
+  uint32_t n = a->v.nfields < b->v.nfields ? a->v.nfields : b->v.nfields;
+  for (uint32_t i = 0; i < n; i++) {
+    weir_value ma, mb;
+    if (weir_value_decode(&pa, ea, &ma) != WEIR_OK ||
+        weir_value_decode(&pb, eb, &mb) != WEIR_OK)
+      return 0;
+    int c = cmp_values(&ma, &mb, depth + 1);
+    if (c)
+      return c;
+  }
+  return a->v.nfields < b->v.nfields ? -1 : a->v.nfields > b->v.nfields;
+}
+
+static int cmp_values(const weir_value *a, const weir_value *b, int depth) {
+  if (a->type != b->type) /* nulls first; mixed types by type code */
+    return a->type < b->type ? -1 : 1;
+  switch (a->type) {
+  case WEIR_T_NULL:
+    return 0;
+  case WEIR_T_BOOL:
+    return (int)a->v.b - (int)b->v.b;
+  case WEIR_T_INT:
+    return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
+  case WEIR_T_TIMESTAMP:
+    return a->v.ts < b->v.ts ? -1 : a->v.ts > b->v.ts;
+  case WEIR_T_FLOAT: {
+    /* Spark's order for doubles: NaN is larger than any other value. */
+    int na = isnan(a->v.f), nb = isnan(b->v.f);
+    if (na || nb)
+      return na - nb;
+    return a->v.f < b->v.f ? -1 : a->v.f > b->v.f;
+  }
+  case WEIR_T_STRING:
+  case WEIR_T_BINARY:
+    return cmp_bytes(a->v.s.ptr, a->v.s.len, b->v.s.ptr, b->v.s.len);
+  case WEIR_T_STRUCT:
+    return cmp_structs(a, b, depth);
+  }
+  return 0;
+}
+
+int weir_key_compare_values(const weir_value *a, const weir_value *b) {
+  return cmp_values(a, b, 0);
+}
+
+int weir_key_compare(const uint8_t *a, size_t alen, const uint8_t *b,
+                     size_t blen) {
+  const uint8_t *pa = a, *pb = b, *ea = a + alen, *eb = b + blen;
+  while (pa < ea && pb < eb) {
+    weir_value va, vb;
+    if (weir_value_decode(&pa, ea, &va) != WEIR_OK ||
+        weir_value_decode(&pb, eb, &vb) != WEIR_OK)
+      return cmp_bytes((const char *)a, alen, (const char *)b, blen);
+    int c = cmp_values(&va, &vb, 0);
+    if (c)
+      return c;
+  }
+  return (pa < ea) - (pb < eb);
+}

@@ -1,0 +1,277 @@
+/* jsonparse_int.h — the compiled form of a schema-directed JSON parser
+ * (weir/jsonparse.h) and the small lexing helpers both of its files use.
+ * Not installed, not part of the plugin ABI.
+ *
+ * A compiled schema is a flat array of fields: each struct's members are
+ * contiguous (so a struct is a range), and a struct's whole subtree is
+ * contiguous too (members first, then the members' own subtrees), so "forget
+ * this struct's values" (a duplicate member: the last one wins) is a loop over
+ * one range. Every field has one slot, written while parsing, read when the
+ * row is emitted in schema order: JSON members come in any order, msgpack rows
+ * are in column order. A slot counts as set only when its `gen` equals the
+ * parser's record counter, so starting a record clears nothing. */
+#ifndef WEIR_SDK_JSONPARSE_INT_H
+#define WEIR_SDK_JSONPARSE_INT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "weir/jsonparse.h"
+
+#define JP_NONE UINT32_MAX
+
+typedef struct jp_field {
+  const char *name; /* in the parser's name arena */
+  uint32_t len;
+  uint8_t type;     /* weir_type */
+  uint8_t nullable;
+  uint8_t corrupt;  /* the corrupt-record column: never read from JSON */
+  uint32_t sub;     /* STRUCT: index into structs; else JP_NONE */
+  uint32_t parent;  /* the enclosing struct field, or JP_NONE at the top */
+} jp_field;
+
+typedef struct jp_struct {
+  uint32_t first, n;        /* members: fields[first .. first+n) */
+  uint32_t sub_lo, sub_hi;  /* the whole subtree below: fields[lo .. hi) */
+  uint32_t *table;          /* open addressing: field index + 1, 0 = empty */
+  uint32_t mask;
+} jp_struct;
+
+/* Slot kinds. */
+enum {
+  JK_NULL = 1,
+  JK_BAD,         /* did not fit its column (the record is malformed) */
+  JK_BOOL,
+  JK_INT,
+  JK_FLOAT,
+  JK_TS,
+  JK_STR_TEXT,    /* bytes [off, off+len) of the record's text */
+  JK_STR_SCRATCH, /* bytes [off, off+len) of the scratch buffer */
+  JK_BIN_SCRATCH,
+  JK_STRUCT       /* a nested object was read into the members' slots */
+};
+
+typedef struct jp_slot {
+  uint32_t gen;
+  uint8_t kind;
+  uint32_t pos;      /* offset of the value in the text (for messages) */
+  uint32_t off, len; /* strings and binaries */
+  union {
+    int64_t i;
+    double f;
+    int b;
+  } v;
+} jp_slot;
+
+struct weir_json_parser {
+  jp_field *fields;
+  uint32_t nfields;
+  jp_struct *structs; /* structs[0] is the record itself */
+  uint32_t nstructs;
+  uint32_t *tables;
+  char *names;
+  jp_slot *slots; /* one per field */
+  uint32_t gen;
+  int max_depth;
+  int has_required; /* some column is NOT NULL */
+  int corrupt_col;  /* top-level index, or -1 */
+  uint8_t *stack;   /* max_depth bytes: containers open while skipping */
+  weir_buf scratch; /* decoded strings and binaries of the current record */
+  weir_buf numbuf;  /* a number's text, NUL-terminated, for strtod */
+
+  /* The record being parsed. */
+  const uint8_t *base, *end;
+  int bad;    /* a value did not fit (WEIR_ERR_SCHEMA) */
+  int nomem;  /* the scratch space could not grow */
+  int status; /* the last parse's result */
+  weir_json_error err;
+};
+
+typedef struct weir_json_parser jp;
+
+/* A number as scanned: value = ±mant · 10^exp10 when !trunc. */
+typedef struct jp_num {
+  const uint8_t *start, *end;
+  uint64_t mant;  /* the first 19 significant digits */
+  int32_t exp10;
+  uint8_t neg;
+  uint8_t integral; /* no fraction, no exponent (Spark's VALUE_NUMBER_INT) */
+  uint8_t trunc;    /* non-zero digits beyond the 19th were dropped */
+} jp_num;
+
+/* ---- lexing helpers (jsonparse_util.c) ----------------------------------- */
+
+/* Records a syntax error at `at` ("expected WHAT, found ...") and returns
+ * NULL, so that a scanner can `return jp_fail(...)`. */
+const uint8_t *jp_fail(jp *p, const uint8_t *at, const char *what);
+/* Same with a message of its own (no "found" part). */
+const uint8_t *jp_failf(jp *p, const uint8_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records that the value [at, vend) does not fit field f (the first such
+ * error of the record is kept) and marks its slot bad. */
+void jp_bad(jp *p, const jp_field *f, const uint8_t *at, const uint8_t *vend,
+            const char *expected);
+/* A NOT NULL field is missing (at = its object) or null. */
+void jp_bad_required(jp *p, const jp_field *f, const uint8_t *at, int missing);
+
+/* The slow part of string scanning: an escape, a control byte or a non-ASCII
+ * sequence at s. Returns the position after it, or NULL (error recorded). */
+const uint8_t *jp_string_special(jp *p, const uint8_t *s, int *esc);
+/* Decodes the validated string body [s, e) (escapes) into the scratch buffer:
+ * *off / *len locate it. 0, or -1 when out of memory (p->nomem set). */
+int jp_decode(jp *p, const uint8_t *s, const uint8_t *e, uint32_t *off,
+              uint32_t *len);
+/* A number's value as a double, correctly rounded (strtod for what the fast
+ * path cannot do exactly). */
+double jp_num_double_slow(jp *p, const jp_num *n);
+/* Base64 [s, e) into the scratch buffer. 0, -1 malformed, -2 no memory. */
+int jp_base64(jp *p, const uint8_t *s, const uint8_t *e, uint32_t *off,
+              uint32_t *len);
+
+#define JP_ONES UINT64_C(0x0101010101010101)
+#define JP_HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t jp_haszero(uint64_t v) {
+  return (v - JP_ONES) & ~v & JP_HIGHS;
+}
+
+/* Finds the closing quote of the string whose body starts at s, validating
+ * it (UTF-8, escapes, no raw control bytes). *esc becomes 1 when the body
+ * has escapes. Returns the position of the quote, or NULL. Eight bytes at a
+ * time while eight remain, so plain ASCII costs little; never reads past
+ * p->end. */
+static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
+                                            int *esc) {
+  const uint8_t *end = p->end;
+  for (;;) {
+    while (end - s >= 8) {
+      uint64_t w;
+      memcpy(&w, s, 8);
+      uint64_t hit = jp_haszero(w ^ (JP_ONES * '"')) |
+                     jp_haszero(w ^ (JP_ONES * '\\')) |
+                     ((w - JP_ONES * 0x20) & ~w & JP_HIGHS) | (w & JP_HIGHS);
+      if (hit)
+        break;
+      s += 8;
+    }
+    if (s >= end)
+      return jp_failf(p, s, "unterminated string");
+    uint8_t c = *s;
+    if (c == '"')
+      return s;
+    if (c >= 0x20 && c < 0x80 && c != '\\') {
+      s++;
+      continue;
+    }
+    if (!(s = jp_string_special(p, s, esc)))
+      return NULL;
+  }
+}
+
+static inline int jp_isdigit(uint8_t c) { return c >= '0' && c <= '9'; }
+
+/* Scans a number at s (a '-' or a digit) by RFC 8259's grammar. */
+static inline const uint8_t *jp_scan_number(jp *p, const uint8_t *s,
+                                            jp_num *n) {
+  const uint8_t *end = p->end, *t = s;
+  uint64_t m = 0;
+  int nd = 0;
+  int32_t e = 0;
+  n->start = s;
+  n->neg = 0;
+  n->integral = 1;
+  n->trunc = 0;
+  if (*t == '-') {
+    n->neg = 1;
+    t++;
+  }
+  if (t >= end || !jp_isdigit(*t))
+    return jp_fail(p, t, "a digit");
+  if (*t == '0') {
+    t++;
+    if (t < end && jp_isdigit(*t))
+      return jp_failf(p, t - 1, "a number may not start with 0 (leading zeros "
+                                "are not JSON)");
+  } else {
+    for (; t < end && jp_isdigit(*t); t++) {
+      if (nd < 19) {
+        m = m * 10 + (uint64_t)(*t - '0');
+        nd++;
+      } else {
+        n->trunc |= *t != '0';
+        if (e < 100000000) /* bounded: the exponent is added below */
+          e++;
+      }
+    }
+  }
+  if (t < end && *t == '.') {
+    t++;
+    n->integral = 0;
+    if (t >= end || !jp_isdigit(*t))
+      return jp_fail(p, t, "a digit after the decimal point");
+    for (; t < end && jp_isdigit(*t); t++) {
+      if (m == 0 && *t == '0') {
+        if (e > -100000000)
+          e--;
+      } else if (nd < 19) {
+        m = m * 10 + (uint64_t)(*t - '0');
+        nd++;
+        e--;
+      } else {
+        n->trunc |= *t != '0';
+      }
+    }
+  }
+  if (t < end && (*t == 'e' || *t == 'E')) {
+    int32_t x = 0, sign = 1;
+    t++;
+    n->integral = 0;
+    if (t < end && (*t == '+' || *t == '-'))
+      sign = *t++ == '-' ? -1 : 1;
+    if (t >= end || !jp_isdigit(*t))
+      return jp_fail(p, t, "a digit in the exponent");
+    for (; t < end && jp_isdigit(*t); t++)
+      if (x < 1000000)
+        x = x * 10 + (*t - '0');
+    e += sign * x;
+  }
+  n->mant = m;
+  n->exp10 = e;
+  n->end = t;
+  return t;
+}
+
+/* The number as an int64: 1 when integral and in range. */
+static inline int jp_num_int(const jp_num *n, int64_t *out) {
+  if (!n->integral || n->trunc || n->exp10 != 0)
+    return 0;
+  if (n->neg) {
+    if (n->mant > (uint64_t)INT64_MAX + 1)
+      return 0;
+    *out = n->mant == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)n->mant;
+  } else {
+    if (n->mant > (uint64_t)INT64_MAX)
+      return 0;
+    *out = (int64_t)n->mant;
+  }
+  return 1;
+}
+
+/* The number as a double. Clinger's fast path: a mantissa of at most 53 bits
+ * times or over an exact power of ten is one correctly rounded operation. */
+static inline double jp_num_double(jp *p, const jp_num *n) {
+  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (!n->trunc && n->mant <= (UINT64_C(1) << 53) && n->exp10 >= -22 &&
+      n->exp10 <= 22) {
+    double d = (double)n->mant;
+    d = n->exp10 >= 0 ? d * pow10[n->exp10] : d / pow10[-n->exp10];
+    return n->neg ? -d : d;
+  }
+  if (n->mant == 0)
+    return n->neg ? -0.0 : 0.0;
+  return jp_num_double_slow(p, n);
+}
+
+#endif
