@@ -98,9 +98,11 @@ $(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 # third-party plugin would be. Only the entry symbol is exported.
 .SECONDEXPANSION:
 objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
+# Extra libraries a plugin links: PLUGIN_LIBS_<name>.
+PLUGIN_LIBS_file := -lz
 $(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) $(PLUGIN_LIBS_$*) -lm
 
 $(BUILD)/examples/%.so: $$(call objs_of,examples/plugins/$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)

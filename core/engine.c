@@ -299,6 +299,8 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
   q->prev_epoch_start = -1;
   q->errmsg[0] = '\0';
   int rc = recovery_open(q, q->errmsg, sizeof q->errmsg);
+  if (rc == WEIR_OK)
+    q->errmsg[0] = '\0'; /* notes of lookups that were allowed to fail */
   if (q->trig.kind == TRIGGER_AVAILABLE_NOW) {
     for (size_t i = 0; i < q->n && rc == WEIR_OK; i++) {
       node *nd = q->nodes[i];

@@ -207,29 +207,28 @@ static int cmd_plugins(int argc, char **argv) {
   int rc = 0;
   if (name) {
     /* Every plugin of that name: a source and a sink may share one. */
-    registry_load_all(&reg);
+    loaded_plugin *seen[3] = {NULL, NULL, NULL}, *p;
+    char err[2048], first_err[2048] = "";
     int shown = 0;
-    for (size_t i = 0; i < reg.n; i++) {
-      if (strcmp(reg.items[i]->desc.name, name) != 0)
+    for (int kind = WEIR_KIND_SOURCE; kind <= WEIR_KIND_SINK; kind++) {
+      if (registry_load(&reg, name, kind, &p, err, sizeof err) != WEIR_OK) {
+        if (!first_err[0])
+          snprintf(first_err, sizeof first_err, "%s", err);
         continue;
+      }
+      if (p == seen[0] || p == seen[1] || p == seen[2])
+        continue;
+      seen[kind - 1] = p;
       if (shown)
-        puts(json ? "" : "");
-      print_plugin(reg.items[i], json);
+        putchar('\n');
+      print_plugin(p, json);
       if (json)
         putchar('\n');
       shown++;
     }
     if (!shown) {
-      loaded_plugin *p;
-      char err[2048];
-      if (registry_load(&reg, name, 0, &p, err, sizeof err) != WEIR_OK) {
-        fprintf(stderr, "weir: %s\n", err);
-        rc = 2;
-      } else {
-        print_plugin(p, json);
-        if (json)
-          putchar('\n');
-      }
+      fprintf(stderr, "weir: %s\n", first_err);
+      rc = 2;
     }
   } else {
     registry_load_all(&reg);

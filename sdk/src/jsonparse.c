@@ -9,6 +9,7 @@
  * Nothing is written to the builder before the whole record has been read
  * and found good, so a refused record needs no undo. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "jsonparse_int.h"
@@ -538,9 +539,6 @@ int weir_json_parse_row(weir_json_parser *p, const char *text, size_t len,
   return rc;
 }
 
-/* Used by weir_json_put_permissive (jsonparse_util.c). */
-void jp_emit_permissive(jp *p, const uint8_t *text, weir_buf *b,
-                        const uint8_t *corrupt, size_t corrupt_len);
 void jp_emit_permissive(jp *p, const uint8_t *text, weir_buf *b,
                         const uint8_t *corrupt, size_t corrupt_len) {
   emit(p, &p->structs[0], text, b, p->status != WEIR_ERR_SCHEMA, corrupt,

@@ -128,6 +128,11 @@ double jp_num_double_slow(jp *p, const jp_num *n);
 int jp_base64(jp *p, const uint8_t *s, const uint8_t *e, uint32_t *off,
               uint32_t *len);
 
+/* Writes the values PERMISSIVE mode gives after the last parse refused the
+ * record (jsonparse.c): corrupt is the corrupt-record column's text. */
+void jp_emit_permissive(jp *p, const uint8_t *text, weir_buf *b,
+                        const uint8_t *corrupt, size_t corrupt_len);
+
 #define JP_ONES UINT64_C(0x0101010101010101)
 #define JP_HIGHS UINT64_C(0x8080808080808080)
 

@@ -87,7 +87,7 @@ typedef struct weir_json_error {
   size_t offset; /* byte offset in the text where the problem starts */
   char field[128]; /* WEIR_ERR_SCHEMA: the column's path ("user.id");
                       else "" (truncated paths end in "...") */
-  char msg[192];   /* what was expected and what was found, without the
+  char msg[256];   /* what was expected and what was found, without the
                       offset: "expected ',' or '}' after an object member,
                       found ']'", "field \"n\": expected a bigint (an integer
                       in int64 range), found 1.5" */

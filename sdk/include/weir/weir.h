@@ -6,6 +6,7 @@
 #include "weir/batch.h"
 #include "weir/units.h"
 #include "weir/json.h"
+#include "weir/jsonparse.h"
 #include "weir/offset.h"
 #include "weir/plugin.h"
 #include "weir/state.h"
