@@ -10,6 +10,7 @@
 #include "query.h"
 
 const weir_option *query_options_table(void);
+int inspect_checkpoint(const char *dir, int show_state);
 
 static volatile sig_atomic_t stop_flag;
 
@@ -32,6 +33,9 @@ static void usage(FILE *f) {
         "                      list plugins, or one plugin's options\n"
         "                      ('query' for the [query] section)\n"
         "  graph FILE.ini      print the topology as Graphviz DOT\n"
+        "  checkpoint DIR [--state]\n"
+        "                      what a checkpoint holds: epochs, watermark,\n"
+        "                      offsets, state sizes (--state: entries)\n"
         "  --version, --help\n"
         "\n"
         "plugins are looked up in [query] plugin_path, $WEIR_PLUGIN_PATH,\n"
@@ -284,8 +288,17 @@ int main(int argc, char **argv) {
     return cmd_plugins(argc - 2, argv + 2);
   if (strcmp(cmd, "graph") == 0)
     return cmd_graph(argc - 2, argv + 2);
-  static const char *const cmds[] = {"run", "validate", "plugins", "graph", "help"};
-  const char *near = weir_suggest(cmd, cmds, 5);
+  if (strcmp(cmd, "checkpoint") == 0) {
+    int state = argc == 4 && strcmp(argv[3], "--state") == 0;
+    if (argc != 3 && !state) {
+      fputs("usage: weir checkpoint DIR [--state]\n", stderr);
+      return 2;
+    }
+    return inspect_checkpoint(argv[2], state);
+  }
+  static const char *const cmds[] = {"run",   "validate",   "plugins",
+                                     "graph", "checkpoint", "help"};
+  const char *near = weir_suggest(cmd, cmds, 6);
   fprintf(stderr, "weir: unknown command '%s'%s%s%s\n", cmd,
           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
   usage(stderr);

@@ -305,7 +305,10 @@ static const uint8_t *parse_field(jp *p, const jp_field *f, const uint8_t *s,
         n = len;
         p->scratch.len = mark;
       }
-      if (weir_parse_timestamp((const char *)str, n, &sl->v.i) != WEIR_OK) {
+      if (p->parse_ts ? p->parse_ts(p->parse_ts_arg, (const char *)str, n,
+                                    &sl->v.i) != 0
+                      : weir_parse_timestamp((const char *)str, n,
+                                             &sl->v.i) != WEIR_OK) {
         jp_bad(p, f, s, e + 1, expected_for(f->type));
         return e + 1;
       }
@@ -358,7 +361,7 @@ static const uint8_t *parse_field(jp *p, const jp_field *f, const uint8_t *s,
     if (c == '{') {
       const jp_struct *sub = &p->structs[f->sub];
       if (sl->gen == p->gen) /* a duplicate member: forget the first */
-        for (uint32_t i = sub->sub_lo; i < sub->sub_hi; i++)
+        for (uint32_t i = sub->first; i < sub->tree_end; i++)
           p->slots[i].gen = 0;
       if (!(e = parse_object(p, sub, s, depth + 1)))
         return NULL;

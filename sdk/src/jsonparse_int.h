@@ -32,7 +32,8 @@ typedef struct jp_field {
 
 typedef struct jp_struct {
   uint32_t first, n;        /* members: fields[first .. first+n) */
-  uint32_t sub_lo, sub_hi;  /* the whole subtree below: fields[lo .. hi) */
+  uint32_t tree_end;        /* members and everything below them:
+                               fields[first .. tree_end) */
   uint32_t *table;          /* open addressing: field index + 1, 0 = empty */
   uint32_t mask;
 } jp_struct;
@@ -75,6 +76,8 @@ struct weir_json_parser {
   int max_depth;
   int has_required; /* some column is NOT NULL */
   int corrupt_col;  /* top-level index, or -1 */
+  int (*parse_ts)(void *, const char *, size_t, int64_t *); /* or NULL */
+  void *parse_ts_arg;
   uint8_t *stack;   /* max_depth bytes: containers open while skipping */
   weir_buf scratch; /* decoded strings and binaries of the current record */
   weir_buf numbuf;  /* a number's text, NUL-terminated, for strtod */

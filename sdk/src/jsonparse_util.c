@@ -80,7 +80,6 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
         break;
       }
   }
-  st->sub_lo = c->nf;
   for (uint32_t i = 0; i < s->n; i++) {
     const weir_field *wf = &s->fields[i];
     if (wf->type == WEIR_T_STRUCT && wf->fields) {
@@ -89,7 +88,7 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
     }
   }
   st = &p->structs[si]; /* (not moved; the array was sized up front) */
-  st->sub_hi = c->nf;
+  st->tree_end = c->nf;
   return si;
 }
 
@@ -138,6 +137,10 @@ int weir_json_parser_new(const weir_schema *schema,
   p->nstructs = ns;
   p->max_depth = depth;
   p->corrupt_col = -1;
+  if (opt) {
+    p->parse_ts = opt->parse_timestamp;
+    p->parse_ts_arg = opt->parse_timestamp_arg;
+  }
   compiler c = {p, 0, 0, 0, 0, corrupt};
   compile(&c, schema, JP_NONE);
   *out = p;

@@ -100,6 +100,13 @@ expect_file "after kill -9 restarts: state (running counts) exactly as uninterru
 tail -1 "$T/ref.counts" >"$T/last"
 expect_eq "the last counts are the full counts" '{"key":6,"count":28571}' "$(cat "$T/last")"
 
+# weir checkpoint DIR shows epochs, watermark, offsets and state
+"$WEIR" checkpoint "$T/ref/ckpt" --state >"$T/inspect" 2>&1
+expect_eq "weir checkpoint exits 0" 0 $?
+expect_grep "it shows the committed epochs" "epochs logged: 395..399, last committed: 399" "$T/inspect"
+expect_grep "it shows the source offsets" 'source r: {"start":1577836800000000,"rows":199500} -> {"start":1577836800000000,"rows":200000}' "$T/inspect"
+expect_grep "it shows the state" "store 'counts' (plugin counter, version 1): 7 keys" "$T/inspect"
+
 # retention: min_epochs_to_retain = 5 keeps the logs small
 n=$(ls "$T/ref/ckpt/offsets" | wc -l)
 [ "$n" -le 5 ] && ok "retention keeps 5 epochs of offsets ($n)" || not_ok "retention keeps 5 epochs of offsets ($n)"

@@ -27,7 +27,8 @@
  *      DOUBLE     any number; the strings "NaN", "Infinity", "+Infinity",
  *                 "-Infinity", "+INF", "-INF" (Spark's allowNonNumericNumbers).
  *      BOOLEAN    true or false.
- *      TIMESTAMP  a string in ISO-8601 (weir_parse_timestamp), or a number of
+ *      TIMESTAMP  a string in ISO-8601 (weir_parse_timestamp, or the
+ *                 options' parse_timestamp), or a number of
  *                 seconds since the Unix epoch (Spark's CAST: fractions kept
  *                 to the microsecond, truncated toward zero; the result must
  *                 fit int64 microseconds).
@@ -77,6 +78,12 @@ typedef struct weir_json_options {
    * is level 1). 0 means WEIR_JSON_DEFAULT_MAX_DEPTH; at most
    * WEIR_JSON_MAX_MAX_DEPTH. */
   int max_depth;
+  /* Reads the string of a TIMESTAMP column into µs since the epoch (e.g. a
+   * source's timestamp_format); returns 0 when it is a timestamp, anything
+   * else when it is not (the value does not fit). NULL means
+   * weir_parse_timestamp. Numbers never reach it: they are epoch seconds. */
+  int (*parse_timestamp)(void *arg, const char *s, size_t len, int64_t *us);
+  void *parse_timestamp_arg;
 } weir_json_options;
 
 /* Why a record was refused. */
