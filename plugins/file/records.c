@@ -67,7 +67,8 @@ records *records_new(const records_cfg *cfg, char *err, size_t errlen) {
     return NULL;
   }
   if (cfg->format == FMT_JSON) {
-    r->json = json_line_new(s, r->corrupt, cfg->timestamp_format, err, errlen);
+    r->json = json_line_new(s, cfg->corrupt_column, cfg->timestamp_format, err,
+                            errlen);
     if (!r->json) {
       records_free(r);
       return NULL;
@@ -231,6 +232,8 @@ int records_line(records *r, weir_builder *b, const char *line, size_t len,
       return rc;
     if (rc == JSON_LINE_OK)
       return REC_ROW;
+    if (rc == JSON_LINE_BLANK)
+      return REC_SKIP;
     if (r->cfg.mode != MODE_PERMISSIVE) { /* forget a partial row */
       b->buf.len = mark_len;
       b->nrows = mark_rows;

@@ -21,43 +21,11 @@ static const char *const reserved[] = {"AND",  "OR",      "NOT", "IS",   "NULL",
 
 int sel_name_eq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
 
-static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), row[65];
-  if (la > 64 || lb > 64)
-    return 99;
-  for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t cost =
-          tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-      size_t best = diag + cost;
-      if (up + 1 < best)
-        best = up + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
-}
-
 const char *sel_closest(const char *word, const char *const *names) {
-  const char *best = NULL;
-  /* Short words tolerate fewer edits, or DATE would suggest BYTE. */
-  size_t wl = strlen(word), best_d = (wl <= 4 ? 1 : wl <= 8 ? 2 : 3) + 1;
-  for (size_t i = 0; names[i]; i++) {
-    size_t d = edit_distance(word, names[i]);
-    if (d < best_d) {
-      best_d = d;
-      best = names[i];
-    }
-  }
-  return best;
+  size_t n = 0;
+  while (names[n])
+    n++;
+  return weir_suggest(word, names, n);
 }
 
 static void vset_err(parser *p, int code, const char *fmt, va_list ap) {

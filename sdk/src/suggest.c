@@ -42,8 +42,9 @@ const char *weir_suggest(const char *word, const char *const *cands,
                          size_t n) {
   const char *best = NULL;
   size_t best_d = (size_t)-1, wl = strlen(word);
-  /* Short words tolerate fewer edits, or everything would match. */
-  size_t limit = wl <= 3 ? 1 : wl <= 6 ? 2 : 3;
+  /* Short words tolerate fewer edits, or everything would match (DATE
+   * would suggest BYTE). */
+  size_t limit = wl <= 4 ? 1 : wl <= 8 ? 2 : 3;
   for (size_t i = 0; i < n; i++) {
     if (!cands[i])
       continue;
