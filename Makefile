@@ -66,9 +66,12 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TEST_PLUGIN_SRC := $(wildcard tests/plugins/*.c)
 TEST_PLUGINS := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/testplugins/%.so)
+# Programs beside weir: the Kafka-protocol test broker and the event generator.
+RDKAFKA_LIBS := $(shell pkg-config --libs rdkafka 2>/dev/null)
+TOOLS := $(BUILD)/bin/weir-kafka-broker $(BUILD)/bin/weir-gen
 
 .PHONY: all test check demo bench install uninstall format lint clean help
-all: $(WEIR) $(SDK_LIB) $(PLUGINS) $(EXAMPLE_PLUGINS) $(BUILD)/weir-sdk.pc
+all: $(WEIR) $(SDK_LIB) $(PLUGINS) $(EXAMPLE_PLUGINS) $(BUILD)/weir-sdk.pc $(TOOLS)
 
 help:
 	@echo "make            build $(WEIR), the SDK and plugins"
@@ -100,6 +103,8 @@ $(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
 # Extra libraries a plugin links: PLUGIN_LIBS_<name>.
 PLUGIN_LIBS_file := -lz
+PLUGIN_LIBS_kafka := $(RDKAFKA_LIBS)
+PLUGIN_LIBS_kafka_sink := $(RDKAFKA_LIBS)
 $(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) $(PLUGIN_LIBS_$*) -lm
@@ -127,6 +132,14 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADE
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
 	  $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
+
+$(BUILD)/bin/weir-kafka-broker: $$(call objs_of,tools/kafka-broker)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(RDKAFKA_LIBS) -lpthread
+
+$(BUILD)/bin/weir-gen: $$(call objs_of,examples/kafka-generator) $(SDK_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) $(RDKAFKA_LIBS) -lm
 
 $(BUILD)/weir-sdk.pc: sdk/weir-sdk.pc.in
 	@mkdir -p $(dir $@)

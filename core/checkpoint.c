@@ -714,7 +714,8 @@ int ckpt_read_state(checkpoint *c, const char *node, int64_t upto,
     snprintf(sdir, sizeof sdir, "%s/%s", dir, e->d_name);
     state_files f = {-1, NULL, 0, 0, upto};
     each_numbered(sdir, note_state, &f);
-    qsort(f.deltas, f.n, sizeof *f.deltas, cmp_i64);
+    if (f.n)
+      qsort(f.deltas, f.n, sizeof *f.deltas, cmp_i64);
     int64_t next = f.snap + 1;
     if (f.snap < 0 && f.n && f.deltas[0] != 0) {
       snprintf(err, errlen,

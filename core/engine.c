@@ -155,6 +155,8 @@ static int run_epoch(query *q, int64_t tick, int64_t t_planned,
   q->info.processing_time = tick;
   q->info.output_mode = q->output_mode;
   q->info.has_watermark = q->has_watermark;
+  q->info.query_id = q->query_id;
+  q->info.run_id = q->run_id;
   for (size_t i = 0; i < q->n; i++)
     memset(&q->nodes[i]->m, 0, sizeof q->nodes[i]->m);
   q->in_epoch = 1;

@@ -65,6 +65,8 @@ static void host_epoch_info(weir_ctx *ctx, weir_epoch_info *out) {
   uint32_t size = out->struct_size;
   weir_epoch_info info = nd->q->info;
   info.struct_size = size;
+  info.query_id = nd->q->query_id;
+  info.run_id = nd->q->run_id;
   if (!nd->q->in_epoch)
     info.epoch = -1;
   memcpy(out, &info, size < sizeof info ? size : sizeof info);

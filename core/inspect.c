@@ -15,19 +15,18 @@
 #include "weir/offset.h"
 #include "weir/units.h"
 
-int inspect_checkpoint(const char *dir, int show_state);
+int inspect_checkpoint(const char *dir, const char *state_op);
 
+/* msgpack as JSON; other bytes (e.g. a fixed C struct) as {"hex":"..."}. */
 static void print_msgpack(const uint8_t *p, size_t n) {
   weir_buf b = WEIR_BUF_INIT;
   if (n && weir_json_from_msgpack(&b, p, n) == WEIR_OK) {
     fwrite(b.data, 1, b.len, stdout);
   } else {
-    /* Not msgpack (e.g. a fixed C struct): hex. */
-    fputs("0x", stdout);
-    for (size_t i = 0; i < n && i < 64; i++)
+    fputs("{\"hex\":\"", stdout);
+    for (size_t i = 0; i < n; i++)
       printf("%02x", p[i]);
-    if (n > 64)
-      fputs("...", stdout);
+    fputs("\"}", stdout);
   }
   weir_buf_free(&b);
 }
@@ -58,7 +57,8 @@ static int collect_store(void *u, const char *name, const char *plugin,
 static void print_stores(show_ctx *c, int entries) {
   for (size_t i = 0; i < c->n; i++) {
     weir_state *w = (weir_state *)c->stores[i];
-    printf("    store '%s' (plugin %s, version %u): %" PRIu64 " keys, %.1f KiB "
+    if (!entries)
+      printf("    store '%s' (plugin %s, version %u): %" PRIu64 " keys, %.1f KiB "
            "in memory\n",
            *store_name(c->stores[i]) ? store_name(c->stores[i]) : "default",
            c->plugin[i], store_version(c->stores[i]), weir_state_count(w),
@@ -67,14 +67,20 @@ static void print_stores(show_ctx *c, int entries) {
     const void *k, *v;
     size_t kl, vl;
     while (entries && weir_state_next(w, &it, &k, &kl, &v, &vl)) {
-      fputs("      ", stdout);
+      fputs("{\"store\":", stdout);
+      weir_buf name = WEIR_BUF_INIT;
+      weir_json_string(&name, store_name(c->stores[i]),
+                       strlen(store_name(c->stores[i])));
+      fwrite(name.data, 1, name.len, stdout);
+      weir_buf_free(&name);
+      fputs(",\"key\":", stdout);
       print_msgpack(k, kl);
-      fputs(" = ", stdout);
+      fputs(",\"value\":", stdout);
       print_msgpack(v, vl);
       int64_t t = weir_state_timer(w, k, kl);
       if (t != WEIR_NO_TIMER)
-        printf("  (timer %" PRId64 ")", t);
-      putchar('\n');
+        printf(",\"timer\":%" PRId64, t);
+      puts("}");
     }
     store_free(c->stores[i]);
   }
@@ -101,7 +107,8 @@ static uint64_t dir_bytes(const char *path) {
   return total;
 }
 
-int inspect_checkpoint(const char *dir, int show_state) {
+int inspect_checkpoint(const char *dir, const char *state_op) {
+  int show_state = state_op != NULL;
   char err[2048], path[4200];
   weir_buf meta = WEIR_BUF_INIT;
   snprintf(path, sizeof path, "%s/metadata", dir);
@@ -111,9 +118,10 @@ int inspect_checkpoint(const char *dir, int show_state) {
     weir_buf_free(&meta);
     return 1;
   }
-  printf("checkpoint %s\n", dir);
+  if (!show_state)
+    printf("checkpoint %s\n", dir);
   const char *nl = memchr(meta.data, '\n', meta.len);
-  if (nl)
+  if (nl && !show_state)
     printf("  metadata: %.*s\n",
            (int)(meta.len - (size_t)(nl + 1 - (char *)meta.data)) - 1,
            nl + 1);
@@ -136,6 +144,24 @@ int inspect_checkpoint(const char *dir, int show_state) {
     fprintf(stderr, "weir: %s\n", err);
     ckpt_close(c);
     return 1;
+  }
+  if (show_state) {
+    /* JSON lines of one operator's state, as a restart would rebuild it. */
+    show_ctx sc;
+    sc.n = 0;
+    snprintf(path, sizeof path, "%s/state/%s", dir, state_op);
+    if (stat(path, &st) != 0) {
+      fprintf(stderr, "weir: %s: no state for operator '%s'\n", dir, state_op);
+      ckpt_close(c);
+      return 1;
+    }
+    int rc2 = ckpt_read_state(c, state_op, s.last_commit, collect_store, &sc,
+                              err, sizeof err);
+    if (rc2 != WEIR_OK)
+      fprintf(stderr, "weir: %s\n", err);
+    print_stores(&sc, 1);
+    ckpt_close(c);
+    return rc2 == WEIR_OK ? 0 : 1;
   }
   printf("  epochs logged: %" PRId64 "..%" PRId64 ", last committed: %" PRId64
          "%s\n",
@@ -183,10 +209,19 @@ int inspect_checkpoint(const char *dir, int show_state) {
     if (ckpt_read_state(c, e->d_name, s.last_commit, collect_store, &sc, err,
                         sizeof err) != WEIR_OK)
       printf("    (%s)\n", err);
-    print_stores(&sc, show_state);
+    print_stores(&sc, 0);
   }
   if (d)
     closedir(d);
   ckpt_close(c);
+  weir_buf prog = WEIR_BUF_INIT;
+  snprintf(path, sizeof path, "%s/progress.json", dir);
+  FILE *pf = fopen(path, "r");
+  char line[65536];
+  if (pf && fgets(line, sizeof line, pf))
+    printf("  last progress: %s", line);
+  if (pf)
+    fclose(pf);
+  weir_buf_free(&prog);
   return 0;
 }

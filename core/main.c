@@ -10,7 +10,7 @@
 #include "query.h"
 
 const weir_option *query_options_table(void);
-int inspect_checkpoint(const char *dir, int show_state);
+int inspect_checkpoint(const char *dir, const char *state_op);
 
 static volatile sig_atomic_t stop_flag;
 
@@ -33,9 +33,10 @@ static void usage(FILE *f) {
         "                      list plugins, or one plugin's options\n"
         "                      ('query' for the [query] section)\n"
         "  graph FILE.ini      print the topology as Graphviz DOT\n"
-        "  checkpoint DIR [--state]\n"
+        "  checkpoint DIR [--state OPERATOR]\n"
         "                      what a checkpoint holds: epochs, watermark,\n"
-        "                      offsets, state sizes (--state: entries)\n"
+        "                      offsets, state sizes, last progress;\n"
+        "                      --state: an operator's state as JSON lines\n"
         "  --version, --help\n"
         "\n"
         "plugins are looked up in [query] plugin_path, $WEIR_PLUGIN_PATH,\n"
@@ -289,12 +290,12 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "graph") == 0)
     return cmd_graph(argc - 2, argv + 2);
   if (strcmp(cmd, "checkpoint") == 0) {
-    int state = argc == 4 && strcmp(argv[3], "--state") == 0;
+    int state = argc == 5 && strcmp(argv[3], "--state") == 0;
     if (argc != 3 && !state) {
-      fputs("usage: weir checkpoint DIR [--state]\n", stderr);
+      fputs("usage: weir checkpoint DIR [--state OPERATOR]\n", stderr);
       return 2;
     }
-    return inspect_checkpoint(argv[2], state);
+    return inspect_checkpoint(argv[2], state ? argv[4] : NULL);
   }
   static const char *const cmds[] = {"run",   "validate",   "plugins",
                                      "graph", "checkpoint", "help"};

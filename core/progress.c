@@ -172,12 +172,25 @@ void progress_status_clear(query *q) {
 }
 
 void progress_emit(query *q, const epoch_report *r) {
-  if (q->progress) {
+  if (q->progress || (q->ckpt && q->cfg.checkpoint)) {
     weir_buf b = WEIR_BUF_INIT;
     build_json(q, r, &b);
-    if (!b.err)
+    if (!b.err && q->progress) {
       fwrite(b.data, 1, b.len, q->progress);
-    fflush(q->progress);
+      fflush(q->progress);
+    }
+    if (!b.err && q->ckpt && q->cfg.checkpoint) {
+      /* The last progress, for `weir checkpoint DIR` (not recovery data:
+       * rename without fsync). */
+      char path[4200], tmp[4300];
+      snprintf(path, sizeof path, "%s/progress.json", ckpt_dir(q->ckpt));
+      snprintf(tmp, sizeof tmp, "%s.tmp", path);
+      FILE *f = fopen(tmp, "w");
+      if (f && fwrite(b.data, 1, b.len, f) == b.len && fclose(f) == 0)
+        rename(tmp, path);
+      else if (f)
+        fclose(f);
+    }
     weir_buf_free(&b);
   }
   if (q->quiet)

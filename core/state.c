@@ -58,8 +58,12 @@ static uint64_t hash_bytes(const void *p, size_t n) {
   return h;
 }
 
+/* Values start 8-byte aligned, so a plugin can keep a C struct there. */
+#define VOFF(klen) (((size_t)(klen) + 7u) & ~(size_t)7u)
+#define VAL(e) ((e)->data + VOFF((e)->klen))
+
 static size_t entry_size(uint32_t klen, uint32_t vcap) {
-  return sizeof(entry) + klen + vcap;
+  return sizeof(entry) + VOFF(klen) + vcap;
 }
 
 store *store_new(const char *name, uint32_t version) {
@@ -171,7 +175,7 @@ static int st_get(weir_state *ws, const void *key, size_t klen,
   uint64_t i = probe(s, hash_bytes(key, klen), key, klen, &found);
   if (!found)
     return 0;
-  *val = s->slots[i].e->data + s->slots[i].e->klen;
+  *val = VAL(s->slots[i].e);
   *vlen = s->slots[i].e->vlen;
   return 1;
 }
@@ -204,23 +208,23 @@ static int st_upsert(weir_state *ws, const void *key, size_t klen, size_t vlen,
         s->tombs--;
       s->count++;
       s->bytes += entry_size((uint32_t)klen, vcap);
-      memset(n->data + klen, 0, vlen);
+      memset(VAL(n), 0, vlen);
     } else {
       s->bytes += vcap - n->vcap;
-      memset(n->data + n->klen + n->vlen, 0, vlen - n->vlen);
+      memset(VAL(n) + n->vlen, 0, vlen - n->vlen);
     }
     n->vcap = vcap;
     s->slots[i].hash = h;
     s->slots[i].e = n;
     e = n;
   } else if (vlen > e->vlen) {
-    memset(e->data + e->klen + e->vlen, 0, vlen - e->vlen);
+    memset(VAL(e) + e->vlen, 0, vlen - e->vlen);
   }
   e->vlen = (uint32_t)vlen;
   s->updated++;
   if (track(s, e) != WEIR_OK)
     return WEIR_ERR_NOMEM;
-  *val = e->data + e->klen;
+  *val = VAL(e);
   return WEIR_OK;
 }
 
@@ -267,7 +271,7 @@ static int st_next(weir_state *ws, weir_state_iter *it, const void **key,
     *key = e->data;
     *klen = e->klen;
     if (val)
-      *val = e->data + e->klen;
+      *val = VAL(e);
     if (vlen)
       *vlen = e->vlen;
     return 1;
@@ -344,7 +348,7 @@ void store_epoch_reset(store *s) {
 static void write_entry(weir_buf *out, const entry *e) {
   weir_mp_array(out, 3);
   weir_mp_bin(out, e->data, e->klen);
-  weir_mp_bin(out, e->data + e->klen, e->vlen);
+  weir_mp_bin(out, VAL(e), e->vlen);
   if (e->timer == WEIR_NO_TIMER)
     weir_mp_nil(out);
   else

@@ -233,9 +233,12 @@ int aggs_resolve(agg_set *a, const call_list *items, const weir_schema *in,
   uint32_t off = AGG_HEADER;
   for (size_t i = 0; i < items->n; i++) {
     agg_def *d = &a->defs[i];
-    int rc = resolve_one(d, &items->items[i], in, err, errlen);
-    if (rc != WEIR_OK)
+    char sub[900] = "";
+    int rc = resolve_one(d, &items->items[i], in, sub, sizeof sub);
+    if (rc != WEIR_OK) {
+      snprintf(err, errlen, "aggregate: %s", sub);
       return rc;
+    }
     d->off = off;
     off += slot_size(d);
     if (d->vclass == VC_VAR && d->fn != AF_COUNT && d->fn != AF_APPROX) {

@@ -33,7 +33,8 @@ enum {
   EV_COLUMN  /* a watermarked group column: its value, or a struct's end */
 };
 
-#define EV_NULL INT64_MAX /* a group whose event time is null: never final */
+/* A group whose event time is null: never final (= WEIR_KEY_NO_TIME). */
+#define EV_NULL INT64_MAX
 
 typedef struct group_item {
   int kind;                /* G_COLUMN or G_WINDOW */

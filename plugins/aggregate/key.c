@@ -144,3 +144,14 @@ int weir_key_compare(const uint8_t *a, size_t alen, const uint8_t *b,
   }
   return (pa < ea) - (pb < eb);
 }
+
+int64_t weir_key_event_time(const weir_value *v) {
+  if (v->type == WEIR_T_TIMESTAMP)
+    return v->v.ts;
+  if (v->type == WEIR_T_STRUCT && v->v.nfields == 2) {
+    weir_value m[2];
+    if (weir_value_members(v, m, 2) == WEIR_OK && m[1].type == WEIR_T_TIMESTAMP)
+      return m[1].v.ts;
+  }
+  return WEIR_KEY_NO_TIME;
+}

@@ -44,6 +44,13 @@ int weir_key_compare(const uint8_t *a, size_t alen, const uint8_t *b,
 /* Compares two decoded values with the order above. */
 int weir_key_compare_values(const weir_value *a, const weir_value *b);
 
+/* The event time of a value of a watermarked column (weir_field flag
+ * WEIR_FIELD_EVENT_TIME): a timestamp's value, or for a struct (a window
+ * from an upstream aggregation) its second member, the end, as Spark's
+ * watermark predicate reads it. WEIR_KEY_NO_TIME for null or anything else. */
+#define WEIR_KEY_NO_TIME INT64_MAX
+int64_t weir_key_event_time(const weir_value *v);
+
 #pragma GCC visibility pop
 
 #endif

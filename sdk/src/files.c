@@ -199,7 +199,8 @@ int weir_sink_log_read(const char *dir, weir_sink_log *out, char *err,
     }
   }
   closedir(d);
-  qsort(plain, n, sizeof *plain, cmp_i64);
+  if (n)
+    qsort(plain, n, sizeof *plain, cmp_i64);
   char path[4300];
   int rc = WEIR_OK;
   if (compact >= 0) {

@@ -28,6 +28,8 @@ typedef struct jp_field {
   uint8_t corrupt;  /* the corrupt-record column: never read from JSON */
   uint32_t sub;     /* STRUCT: index into structs; else JP_NONE */
   uint32_t parent;  /* the enclosing struct field, or JP_NONE at the top */
+  uint64_t head[2]; /* the name's first 16 bytes, zero-padded: names of up
+                       to 16 bytes compare as two words */
 } jp_field;
 
 typedef struct jp_struct {
@@ -78,6 +80,11 @@ struct weir_json_parser {
   int corrupt_col;  /* top-level index, or -1 */
   int (*parse_ts)(void *, const char *, size_t, int64_t *); /* or NULL */
   void *parse_ts_arg;
+  /* The last "YYYY-MM-DD" seen in a timestamp and its midnight: consecutive
+   * events nearly always share their date. */
+  int ts_cached;
+  uint8_t ts_date[10];
+  int64_t ts_day_us;
   uint8_t *stack;   /* max_depth bytes: containers open while skipping */
   weir_buf scratch; /* decoded strings and binaries of the current record */
   weir_buf numbuf;  /* a number's text, NUL-terminated, for strtod */
@@ -158,8 +165,14 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
       uint64_t hit = jp_haszero(w ^ (JP_ONES * '"')) |
                      jp_haszero(w ^ (JP_ONES * '\\')) |
                      ((w - JP_ONES * 0x20) & ~w & JP_HIGHS) | (w & JP_HIGHS);
-      if (hit)
+      if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* The lowest flagged byte is a true hit (a borrow only ever flags
+         * bytes above a real one): jump straight to it. */
+        s += __builtin_ctzll(hit) >> 3;
+#endif
         break;
+      }
       s += 8;
     }
     if (s >= end)

@@ -55,6 +55,7 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
     memcpy(p->names + c->names, wf->name, len + 1);
     f->name = p->names + c->names;
     f->len = (uint32_t)len;
+    memcpy(f->head, wf->name, len < 16 ? len : 16); /* (zeroed by calloc) */
     c->names += len + 1;
     f->type = (uint8_t)wf->type;
     f->nullable = wf->nullable;

@@ -101,11 +101,16 @@ tail -1 "$T/ref.counts" >"$T/last"
 expect_eq "the last counts are the full counts" '{"key":6,"count":28571}' "$(cat "$T/last")"
 
 # weir checkpoint DIR shows epochs, watermark, offsets and state
-"$WEIR" checkpoint "$T/ref/ckpt" --state >"$T/inspect" 2>&1
+"$WEIR" checkpoint "$T/ref/ckpt" >"$T/inspect" 2>&1
 expect_eq "weir checkpoint exits 0" 0 $?
 expect_grep "it shows the committed epochs" "epochs logged: 395..399, last committed: 399" "$T/inspect"
 expect_grep "it shows the source offsets" 'source r: {"start":1577836800000000,"rows":199500} -> {"start":1577836800000000,"rows":200000}' "$T/inspect"
 expect_grep "it shows the state" "store 'counts' (plugin counter, version 1): 7 keys" "$T/inspect"
+expect_grep "it shows the last progress" 'last progress: {"id":"' "$T/inspect"
+"$WEIR" checkpoint "$T/ref/ckpt" --state c >"$T/state.jsonl" 2>&1
+expect_eq "--state OP dumps 7 JSON lines" 7 "$(wc -l <"$T/state.jsonl")"
+python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; assert all(r["store"]=="counts" and "hex" in r["key"] for r in rows)' "$T/state.jsonl" \
+  && ok "--state lines are JSON" || not_ok "--state lines are JSON"
 
 # retention: min_epochs_to_retain = 5 keeps the logs small
 n=$(ls "$T/ref/ckpt/offsets" | wc -l)

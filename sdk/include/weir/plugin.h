@@ -143,6 +143,10 @@ typedef struct weir_epoch_info {
   int64_t processing_time; /* µs; the epoch's logged timestamp */
   int output_mode;         /* weir_output_mode of the query */
   int has_watermark;       /* 1 if the query has a watermark operator */
+  const char *query_id;    /* stable across restarts (the checkpoint's);
+                              "" in create(), set from the first plan on;
+                              borrowed, valid until destroy */
+  const char *run_id;      /* new at every start */
 } weir_epoch_info;
 
 typedef enum weir_log_level {
@@ -255,7 +259,7 @@ static inline int weir_emit(weir_ctx *ctx, const void *batch, size_t len) {
 }
 
 static inline weir_epoch_info weir_epoch(weir_ctx *ctx) {
-  weir_epoch_info info = {sizeof(weir_epoch_info), -1, 0, 0, 0, 0};
+  weir_epoch_info info = {sizeof(weir_epoch_info), -1, 0, 0, 0, 0, "", ""};
   ctx->host->epoch_info(ctx, &info);
   return info;
 }

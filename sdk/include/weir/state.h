@@ -102,7 +102,8 @@ static inline int weir_state_put(weir_state *s, const void *key, size_t klen,
   return s->api->put(s, key, klen, val, vlen);
 }
 /* The fast path: a writable value of exactly vlen bytes for the key, zeroed
- * when created (*created = 1) or resized, else the current bytes. The key is
+ * when created (*created = 1) or grown, else the current bytes; 8-byte
+ * aligned, so it can hold a C struct. The key is
  * marked updated for this epoch. *val is borrowed (see above). */
 static inline int weir_state_upsert(weir_state *s, const void *key,
                                     size_t klen, size_t vlen, void **val,
