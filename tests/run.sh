@@ -37,7 +37,7 @@ for t in "$BUILD"/tests/test_*; do
   fi
 done
 
-for t in tests/e2e/*.sh; do
+for t in tests/e2e/*.sh tests/crash/*.sh; do
   [ -f "$t" ] || continue
   name=$(basename "$t" .sh)
   case "$name" in *${ONLY:-}*) ;; *) continue ;; esac

@@ -256,12 +256,19 @@ static int fold(aggregate_op *a, int64_t t, const weir_value *row) {
   void *p;
   int created;
   const uint8_t *key = a->key.data;
-  size_t klen = a->key.len;
-  int rc = weir_state_upsert(a->st, key, klen, a->aggs.fixed, &p, &created);
+  size_t klen = a->key.len, acclen = a->aggs.fixed;
+  if (a->aggs.nvar) {
+    /* A value with a variable tail: upsert must be asked for its current
+     * size, which only a lookup tells (fixed-size values skip it). */
+    const void *cur;
+    size_t curlen;
+    if (weir_state_get(a->st, key, klen, &cur, &curlen))
+      acclen = curlen;
+  }
+  int rc = weir_state_upsert(a->st, key, klen, acclen, &p, &created);
   if (rc != WEIR_OK)
     return rc;
   uint8_t *acc = p;
-  size_t acclen = a->aggs.fixed; /* at least: var tails only add */
   if (created && t < a->min_time)
     a->min_time = t;
   if (a->mode == WEIR_MODE_UPDATE && ld_i64(acc) != a->epoch + 1) {
