@@ -35,6 +35,7 @@ struct store {
   weir_buf deleted; /* msgpack bin of each deleted key, back to back */
   uint64_t ndeleted, updated;
   int has_base; /* a snapshot of it is in the checkpoint */
+  int restoring; /* store_apply: changes are not this epoch's */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -125,12 +126,9 @@ static uint64_t probe(const store *s, uint64_t h, const void *key, size_t klen,
   }
 }
 
-static int grow(store *s) {
-  uint64_t cap = s->cap;
-  if ((s->count + s->tombs + 1) * 4 < cap * 3)
-    return WEIR_OK;
-  if ((s->count + 1) * 2 >= cap)
-    cap *= 2; /* else only tombstones: rehash at the same size */
+/* Rehashes into a table for at least `want` keys (power of two, <= 75%
+ * full), or at the same size to clear tombstones. */
+static int rehash(store *s, uint64_t cap) {
   slot *slots = calloc(cap, sizeof *slots);
   if (!slots)
     return WEIR_ERR_NOMEM;
@@ -150,7 +148,24 @@ static int grow(store *s) {
   return WEIR_OK;
 }
 
+static int grow(store *s) {
+  if ((s->count + s->tombs + 1) * 4 < s->cap * 3)
+    return WEIR_OK;
+  /* Double when full of keys; same size when full of tombstones. */
+  return rehash(s, (s->count + 1) * 2 >= s->cap ? s->cap * 2 : s->cap);
+}
+
+/* Makes room for `n` more keys at once (a restore knows its count). */
+static int reserve(store *s, uint64_t n) {
+  uint64_t cap = s->cap;
+  while ((s->count + n) * 4 >= cap * 3)
+    cap *= 2;
+  return cap == s->cap ? WEIR_OK : rehash(s, cap);
+}
+
 static int track(store *s, entry *e) {
+  if (s->restoring)
+    return WEIR_OK;
   if (e->dirty_at >= 0) {
     s->dirty[e->dirty_at] = e; /* the entry may have moved */
     return WEIR_OK;
@@ -398,6 +413,9 @@ static int read_array(const uint8_t **p, const uint8_t *end, uint32_t *n) {
   return WEIR_OK;
 }
 
+static int apply_puts(store *s, const uint8_t **pp, const uint8_t *end,
+                      uint32_t nput);
+
 int store_apply(store *s, const uint8_t *data, size_t len) {
   const uint8_t *p = data, *end = data + len;
   uint32_t n, ndel, nput;
@@ -412,6 +430,20 @@ int store_apply(store *s, const uint8_t *data, size_t len) {
   }
   if (read_array(&p, end, &nput))
     return WEIR_ERR_FORMAT;
+  /* A count cannot exceed the bytes left (each entry takes > 4 bytes). */
+  if (nput > (size_t)(end - p) || reserve(s, nput) != WEIR_OK)
+    return nput > (size_t)(end - p) ? WEIR_ERR_FORMAT : WEIR_ERR_NOMEM;
+  s->restoring = 1;
+  int rc = apply_puts(s, &p, end, nput);
+  s->restoring = 0;
+  if (rc != WEIR_OK)
+    return rc;
+  return p == end ? WEIR_OK : WEIR_ERR_FORMAT;
+}
+
+static int apply_puts(store *s, const uint8_t **pp, const uint8_t *end,
+                      uint32_t nput) {
+  const uint8_t *p = *pp;
   for (uint32_t i = 0; i < nput; i++) {
     weir_value k, v, t;
     uint32_t three;
@@ -427,7 +459,8 @@ int store_apply(store *s, const uint8_t *data, size_t len) {
     if (t.type == WEIR_T_INT)
       st_set_timer(&s->pub, k.v.s.ptr, k.v.s.len, t.v.i);
   }
-  return p == end ? WEIR_OK : WEIR_ERR_FORMAT;
+  *pp = p;
+  return WEIR_OK;
 }
 
 /* host.c opens stores for nodes. */

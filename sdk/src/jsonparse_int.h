@@ -15,6 +15,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "weir/jsonparse.h"
 
@@ -159,6 +162,23 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
                                             int *esc) {
   const uint8_t *end = p->end;
   for (;;) {
+#ifdef __SSE2__
+    /* 16 bytes per step: a signed compare with 0x20 flags control bytes
+     * and every byte >= 0x80 at once. */
+    while (end - s >= 16) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+      __m128i hit = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+      unsigned m = (unsigned)_mm_movemask_epi8(hit);
+      if (m) {
+        s += __builtin_ctz(m);
+        break;
+      }
+      s += 16;
+    }
+#endif
     while (end - s >= 8) {
       uint64_t w;
       memcpy(&w, s, 8);

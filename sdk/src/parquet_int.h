@@ -152,22 +152,10 @@ static inline int pq_bit_width(uint64_t max) {
   return w;
 }
 
-/* RLE / bit-packed hybrid encoder: values of `width` bits. Runs of 8 or
- * more equal values become RLE runs, the rest bit-packed groups of 8. */
-typedef struct pq_rle_enc {
-  weir_buf *out;
-  int width;
-  uint32_t buf[8]; /* pending values, not yet a group */
-  int nbuf;
-  uint32_t run_val; /* the current repeated value */
-  uint32_t run_len;
-  size_t bp_hdr;  /* offset of the open bit-packed run's header, or SIZE_MAX */
-  uint32_t bp_groups;
-} pq_rle_enc;
-
-void pq_rle_init(pq_rle_enc *e, weir_buf *out, int width);
-void pq_rle_put(pq_rle_enc *e, uint32_t v);
-void pq_rle_flush(pq_rle_enc *e);
+/* RLE / bit-packed hybrid encoding of n values of `width` bits, appended to
+ * out (no length prefix): runs of 8 or more equal values become RLE runs,
+ * the rest bit-packed groups of 8 (the last one padded with zeros). */
+void pq_rle_encode(weir_buf *out, int width, const uint32_t *v, size_t n);
 
 /* RLE / bit-packed hybrid decoder over [p, end). */
 typedef struct pq_rle_dec {
@@ -204,6 +192,8 @@ long pq_delta_get(pq_delta_dec *d, int64_t *out, size_t n);
 /* The bytes after the encoded values (all values read or skipped). */
 const uint8_t *pq_delta_end(pq_delta_dec *d);
 
+/* Bit-packs 8 values of `width` bits (LSB first) into width bytes. */
+void pq_pack8(const uint32_t *in, int width, uint8_t *out);
 /* Bit-unpacks 8 values of `width` bits (LSB first) from 8*width/8 bytes. */
 void pq_unpack8(const uint8_t *in, int width, uint32_t *out);
 

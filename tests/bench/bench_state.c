@@ -58,6 +58,15 @@ int main(int argc, char **argv) {
   t = secs();
   store_write_snapshot(s, &d);
   double snap = secs() - t;
+  store *r = store_new("restore", 1);
+  t = secs();
+  int arc = store_apply(r, d.data, d.len);
+  double restore = secs() - t;
+  printf("state: restore of a %lld-key snapshot: %.2f s (%s)\n", n, restore,
+         arc == WEIR_OK && weir_state_count((weir_state *)r) == (uint64_t)n
+             ? "all keys back"
+             : "FAILED");
+  store_free(r);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("state: %lld keys: insert %.1f M/s, lookup %.1f M/s (hits %lld), "
