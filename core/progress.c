@@ -186,10 +186,12 @@ void progress_emit(query *q, const epoch_report *r) {
       snprintf(path, sizeof path, "%s/progress.json", ckpt_dir(q->ckpt));
       snprintf(tmp, sizeof tmp, "%s.tmp", path);
       FILE *f = fopen(tmp, "w");
-      if (f && fwrite(b.data, 1, b.len, f) == b.len && fclose(f) == 0)
-        rename(tmp, path);
-      else if (f)
-        fclose(f);
+      if (f) {
+        int ok = fwrite(b.data, 1, b.len, f) == b.len;
+        ok &= fclose(f) == 0;
+        if (ok)
+          rename(tmp, path);
+      }
     }
     weir_buf_free(&b);
   }

@@ -162,23 +162,6 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
                                             int *esc) {
   const uint8_t *end = p->end;
   for (;;) {
-#ifdef __SSE2__
-    /* 16 bytes per step: a signed compare with 0x20 flags control bytes
-     * and every byte >= 0x80 at once. */
-    while (end - s >= 16) {
-      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-      __m128i hit = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-      unsigned m = (unsigned)_mm_movemask_epi8(hit);
-      if (m) {
-        s += __builtin_ctz(m);
-        break;
-      }
-      s += 16;
-    }
-#endif
     while (end - s >= 8) {
       uint64_t w;
       memcpy(&w, s, 8);
@@ -194,7 +177,29 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
         break;
       }
       s += 8;
+#ifdef __SSE2__
+      /* Past the first 8 bytes the string is a long one: 16 per step, a
+       * signed compare with 0x20 flagging control bytes and every byte
+       * >= 0x80 at once. (Short strings, most names and values, are faster
+       * with the 8-byte step alone.) */
+      while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m) {
+          s += __builtin_ctz(m);
+          goto special;
+        }
+        s += 16;
+      }
+#endif
     }
+#ifdef __SSE2__
+  special:
+#endif
     if (s >= end)
       return jp_failf(p, s, "unterminated string");
     uint8_t c = *s;
