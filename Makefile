@@ -27,6 +27,9 @@ MSGPACK_PC := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-
 PKG_CFLAGS := $(shell pkg-config --cflags $(MSGPACK_PC) inih 2>/dev/null)
 MSGPACK_LIBS := $(shell pkg-config --libs $(MSGPACK_PC) 2>/dev/null)
 INIH_LIBS := $(shell pkg-config --libs inih 2>/dev/null)
+# The SDK's Parquet module (sdk/src/parquet_*.c) compresses with these; what
+# links the SDK and uses it (file plugins, tests, benches) links them too.
+PARQUET_LIBS := $(shell pkg-config --libs snappy libzstd zlib 2>/dev/null || echo -lsnappy -lzstd -lz)
 
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -66,6 +69,8 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 TEST_PLUGIN_SRC := $(wildcard tests/plugins/*.c)
 TEST_PLUGINS := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/testplugins/%.so)
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/testtools/%,$(wildcard tests/tools/*.c))
 # Programs beside weir: the Kafka-protocol test broker and the event generator.
 RDKAFKA_LIBS := $(shell pkg-config --libs rdkafka 2>/dev/null)
 TOOLS := $(BUILD)/bin/weir-kafka-broker $(BUILD)/bin/weir-gen
@@ -102,7 +107,8 @@ $(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 .SECONDEXPANSION:
 objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
 # Extra libraries a plugin links: PLUGIN_LIBS_<name>.
-PLUGIN_LIBS_file := -lz
+PLUGIN_LIBS_file := -lz $(PARQUET_LIBS)
+PLUGIN_LIBS_file_sink := $(PARQUET_LIBS)
 PLUGIN_LIBS_kafka := $(RDKAFKA_LIBS)
 PLUGIN_LIBS_kafka_sink := $(RDKAFKA_LIBS)
 $(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $(SDK_LIB)
@@ -121,8 +127,15 @@ $(BUILD)/testplugins/%.so: tests/plugins/%.c tests/plugins/common.h $(SDK_LIB) $
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(filter %.o,$^) $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
-	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
+	  $(shell pkg-config --cflags --libs criterion) $(INIH_LIBS) $(MSGPACK_LIBS) $(PARQUET_LIBS) -lz -ldl -lm
 $(BUILD)/tests/test_console_format: $(BUILD)/obj/plugins/console/table.o
+FILE_OBJ := $(BUILD)/obj/plugins/file
+$(BUILD)/tests/test_file_csv: $(FILE_OBJ)/csv.o $(FILE_OBJ)/tsparse.o
+$(BUILD)/tests/test_file_timestamp: $(FILE_OBJ)/tsparse.o
+$(BUILD)/tests/test_file_listing: $(FILE_OBJ)/listing.o $(FILE_OBJ)/catalog.o
+$(BUILD)/tests/test_file_lines: $(FILE_OBJ)/lines.o
+$(BUILD)/tests/test_file_records: $(FILE_OBJ)/records.o $(FILE_OBJ)/csv.o $(FILE_OBJ)/tsparse.o \
+  $(FILE_OBJ)/jsonline.o
 $(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_window: $(BUILD)/obj/plugins/aggregate/window.o $(BUILD)/obj/plugins/aggregate/call.o
@@ -134,7 +147,17 @@ $(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icore -o $@ $< $(BUILD)/lib/libweir-core.a $(SDK_LIB) \
-	  $(INIH_LIBS) $(MSGPACK_LIBS) -lz -ldl -lm
+	  $(INIH_LIBS) $(MSGPACK_LIBS) $(PARQUET_LIBS) -lz -ldl -lm
+
+# Fuzz targets: a libFuzzer entry point plus a standalone driver (built by
+# default), run by an e2e test for a few seconds.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(SDK_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -DFUZZ_STANDALONE -o $@ $< $(SDK_LIB) $(MSGPACK_LIBS) $(PARQUET_LIBS) -lm
+# Helper programs the e2e tests run (e.g. the Parquet cross-checks).
+$(BUILD)/testtools/%: tests/tools/%.c $(SDK_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SDK_LIB) $(MSGPACK_LIBS) $(PARQUET_LIBS) -lm
 
 $(BUILD)/bin/weir-kafka-broker: $$(call objs_of,tools/kafka-broker)
 	@mkdir -p $(dir $@)
@@ -144,11 +167,26 @@ $(BUILD)/bin/weir-gen: $$(call objs_of,examples/kafka-generator) $(SDK_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) $(RDKAFKA_LIBS) -lm
 
+# make fuzz: the JSON parser's target under libFuzzer (clang), FUZZ_TIME
+# seconds; the corpus grows in $(BUILD)/fuzz-corpus/json. The parser is built
+# instrumented from source; the rest of the SDK comes from $(SDK_LIB).
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+$(BUILD)/libfuzzer/fuzz_json: tests/fuzz/fuzz_json.c sdk/src/jsonparse.c sdk/src/jsonparse_util.c $(SDK_LIB) $(HEADERS) sdk/src/jsonparse_int.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -DWEIR_LIBFUZZER -fsanitize=fuzzer,address,undefined \
+	  -Isdk/include $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(SDK_LIB) $(MSGPACK_LIBS) -lm
+.PHONY: fuzz
+fuzz: $(BUILD)/libfuzzer/fuzz_json
+	@mkdir -p $(BUILD)/fuzz-corpus/json
+	$< -max_total_time=$(FUZZ_TIME) -max_len=4096 -dict=tests/fuzz/json.dict \
+	  $(BUILD)/fuzz-corpus/json tests/fuzz/corpus/json
+
 $(BUILD)/weir-sdk.pc: sdk/weir-sdk.pc.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@MSGPACK@|$(MSGPACK_PC)|g' $< > $@
 
-test check: all $(UNIT_BIN) $(TEST_PLUGINS)
+test check: all $(UNIT_BIN) $(TEST_PLUGINS) $(FUZZ_BIN) $(TEST_TOOLS)
 	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 
 demo: all

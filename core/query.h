@@ -55,7 +55,7 @@ typedef struct node {
   char *late_name;
   int64_t last_row_wall; /* for idle_timeout */
   node_metrics m;
-  struct store **stores; /* keyed state opened by the plugin */
+  struct weir_store **stores; /* keyed state opened by the plugin */
   size_t nstores;
   int err_code;
   char err[1024];

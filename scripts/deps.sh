@@ -19,6 +19,8 @@ probe_pc libmsgpack-dev msgpack-c msgpack
 probe_pc libinih-dev inih
 probe_pc librdkafka-dev rdkafka
 probe_pc zlib1g-dev zlib
+probe_pc libsnappy-dev snappy
+probe_pc libzstd-dev libzstd
 if [ "${1:-build}" = test ]; then
   probe_pc libcriterion-dev criterion
   probe_cmd kcat kcat

@@ -61,6 +61,7 @@ typedef struct aggregate_op {
   weir_buf late_keys; /* late groups this epoch, for the distinct count */
   weir_buf arena;     /* append: copies of the groups being closed */
   group_list list;
+  win_cache wcache; /* the last row's windows */
   int64_t min_time; /* lower bound of the event time of stored groups */
   int min_known;    /* 0 until computed (after a restore, say) */
   int64_t epoch, watermark;
@@ -162,9 +163,9 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
     return weir_error(ctx, WEIR_ERR_NOMEM, "aggregate: out of memory");
   a->mode = args->output_mode;
   int64_t max_rows = args->max_batch_rows;
-  a->max_rows = (uint32_t)(max_rows > 0 && max_rows <= UINT32_MAX
-                               ? max_rows
-                               : DEFAULT_BATCH_ROWS);
+  a->max_rows =
+      (uint32_t)(max_rows > 0 && max_rows <= UINT32_MAX ? max_rows
+                                                        : DEFAULT_BATCH_ROWS);
   char sub[1024] = "";
   int rc = call_list_parse(cfg->group_by, &gl, sub, sizeof sub);
   if (rc != WEIR_OK)
@@ -198,7 +199,11 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
   a->evicts = a->mode != WEIR_MODE_COMPLETE && a->g.ev_kind != EV_NONE;
   a->ncols = args->input->n;
   a->min_time = EV_NULL;
-  if (!(a->in = weir_schema_copy(args->input)) ||
+  a->wcache.lo = 1; /* empty */
+  /* The key buffer always has memory: a global aggregation's key is
+   * empty, and the store must never be handed NULL. */
+  if (weir_buf_reserve(&a->key, 64) != WEIR_OK ||
+      !(a->in = weir_schema_copy(args->input)) ||
       !(a->row = calloc(a->ncols ? a->ncols : 1, sizeof *a->row)) ||
       weir_builder_init(&a->out, a->out_schema) != WEIR_OK ||
       weir_builder_init(&a->late, a->in) != WEIR_OK ||
@@ -295,7 +300,7 @@ static int process(void *self, weir_ctx *ctx, const weir_batch *batch) {
   const group_spec *g = &a->g;
   weir_reader r;
   int rc;
-  int64_t starts[WIN_MAX_OVERLAP];
+  const int64_t *starts = NULL;
   if ((rc = weir_reader_open(&r, batch->data, batch->len)) != WEIR_OK)
     return weir_error(ctx, rc, "aggregate: malformed input batch");
   const size_t prefix = g->has_window ? 8 : 0;
@@ -310,12 +315,13 @@ static int process(void *self, weir_ctx *ctx, const weir_batch *batch) {
         return weir_error(ctx, WEIR_ERR_FORMAT,
                           "aggregate: column '%s' holds a %s value in a "
                           "timestamp column",
-                          g->items[0].field->name, weir_type_name(tv->type));
-      nwin = win_assign(&g->win, tv->v.ts, starts);
+                          a->in->fields[g->win_col].name,
+                          weir_type_name(tv->type));
+      nwin = win_assign_cached(&g->win, &a->wcache, tv->v.ts, &starts);
     }
     weir_buf_clear(&a->key);
     if (prefix)
-      weir_buf_append(&a->key, starts, 8); /* overwritten per window */
+      weir_buf_append(&a->key, &g->win.size, 8); /* the start, set below */
     for (size_t i = 0; i < g->n; i++)
       if (g->items[i].kind == G_COLUMN &&
           weir_key_put(&a->key, &a->row[g->items[i].col]) != WEIR_OK)
@@ -324,9 +330,10 @@ static int process(void *self, weir_ctx *ctx, const weir_batch *batch) {
                           g->items[i].field->name);
     if (a->key.err)
       return weir_error(ctx, WEIR_ERR_NOMEM, "aggregate: out of memory");
-    int64_t col_time = g->ev_kind == EV_COLUMN
-                           ? groups_value_time(&a->row[g->items[g->ev_item].col])
-                           : EV_NULL;
+    int64_t col_time =
+        g->ev_kind == EV_COLUMN
+            ? groups_value_time(&a->row[g->items[g->ev_item].col])
+            : EV_NULL;
     int merged = 0, dropped = 0;
     for (int w = 0; w < nwin; w++) {
       int64_t t = col_time;
@@ -418,8 +425,8 @@ static int evict(aggregate_op *a, int keep) {
       size_t at = a->arena.len;
       weir_buf_append(&a->arena, k, kl);
       weir_buf_append(&a->arena, v, vl);
-      if (group_list_add(&a->list, (const uint8_t *)(uintptr_t)at,
-                         (uint32_t)kl, NULL, (uint32_t)vl) != WEIR_OK)
+      if (group_list_add(&a->list, (const uint8_t *)(uintptr_t)at, (uint32_t)kl,
+                         NULL, (uint32_t)vl) != WEIR_OK)
         return WEIR_ERR_NOMEM;
     }
     if (weir_state_delete(a->st, k, kl) < 0)

@@ -45,9 +45,10 @@ enum { FIRST_UNSET = 0, FIRST_VALUE = 1, FIRST_NULL = 2 };
 
 /* ---- resolution ---------------------------------------------------------- */
 
-static const char *const fn_names[] = {"count", "sum",   "avg",  "mean",
-                                       "min",   "max",   "first", "last",
-                                       "approx_count_distinct"};
+static const char *const fn_names[] = {
+    "count", "sum",  "avg",
+    "mean",  "min",  "max",
+    "first", "last", "approx_count_distinct"};
 
 static int set_name(agg_def *d, const call_item *it, const char *fn,
                     const char *col) {
@@ -72,8 +73,8 @@ static int find_column(const weir_schema *in, const char *name,
   for (size_t k = 0; k < in->n; k++)
     weir_buf_printf(&cols, "%s%s", k ? ", " : "", in->fields[k].name);
   if (near)
-    snprintf(err, errlen, "%s: unknown column '%s' (did you mean '%s'?)",
-             item, name, near);
+    snprintf(err, errlen, "%s: unknown column '%s' (did you mean '%s'?)", item,
+             name, near);
   else
     snprintf(err, errlen, "%s: unknown column '%s' (the input has: %s)", item,
              name, cols.data ? (char *)cols.data : "");
@@ -83,14 +84,11 @@ static int find_column(const weir_schema *in, const char *name,
 
 static int vclass_of(weir_type t) {
   switch (t) {
-  case WEIR_T_FLOAT:
-    return VC_FLOAT;
+  case WEIR_T_FLOAT: return VC_FLOAT;
   case WEIR_T_STRING:
   case WEIR_T_BINARY:
-  case WEIR_T_STRUCT:
-    return VC_VAR;
-  default:
-    return VC_INT; /* null, bool, bigint, timestamp */
+  case WEIR_T_STRUCT: return VC_VAR;
+  default: return VC_INT; /* null, bool, bigint, timestamp */
   }
 }
 
@@ -138,7 +136,8 @@ static int resolve_one(agg_def *d, const call_item *it, const weir_schema *in,
     return WEIR_ERR_INVALID;
   }
   const char *arg = it->args[0];
-  if (strcmp(fn, "count") == 0 && (strcmp(arg, "*") == 0 || strcmp(arg, "1") == 0)) {
+  if (strcmp(fn, "count") == 0 &&
+      (strcmp(arg, "*") == 0 || strcmp(arg, "1") == 0)) {
     d->fn = AF_COUNT_ALL;
     d->out_type = WEIR_T_INT;
     return set_name(d, it, "count", "1"); /* Spark names count(*) count(1) */
@@ -208,12 +207,9 @@ static int resolve_one(agg_def *d, const call_item *it, const weir_schema *in,
 static uint32_t slot_size(const agg_def *d) {
   switch (d->fn) {
   case AF_COUNT_ALL:
-  case AF_COUNT:
-    return 8;
-  case AF_APPROX:
-    return (uint32_t)1 << d->hll_p;
-  default:
-    return 16;
+  case AF_COUNT: return 8;
+  case AF_APPROX: return (uint32_t)1 << d->hll_p;
+  default: return 16;
   }
 }
 
@@ -318,7 +314,8 @@ static int set_var(agg_set *a, weir_state *st, const void *key, size_t klen,
   for (size_t j = 0; j < a->nvar; j++) {
     const agg_def *d = &a->defs[a->var_defs[j]];
     uint8_t *sl = s->data ? s->data + d->off : NULL;
-    const uint8_t *src = d == def ? raw : *acc + a->fixed + ld_u32(*acc + d->off);
+    const uint8_t *src =
+        d == def ? raw : *acc + a->fixed + ld_u32(*acc + d->off);
     uint32_t len = d == def ? rawlen : ld_u32(*acc + d->off + 4);
     if (sl) {
       st_u32(sl, at);
@@ -377,8 +374,8 @@ static int minmax(agg_set *a, weir_state *st, const void *key, size_t klen,
           weir_key_compare_values(v, &old) * sign <= 0)
         return WEIR_OK;
     }
-    int rc = set_var(a, st, key, klen, acc, acclen, d, v->raw,
-                     (uint32_t)v->raw_len);
+    int rc =
+        set_var(a, st, key, klen, acc, acclen, d, v->raw, (uint32_t)v->raw_len);
     if (rc == WEIR_OK)
       st_i64(*acc + d->off + 8, 1);
     return rc;
@@ -429,9 +426,7 @@ int aggs_update(agg_set *a, weir_state *st, const void *key, size_t klen,
       return WEIR_ERR_FORMAT; /* the batch does not match its schema */
     int rc = WEIR_OK;
     switch (d->fn) {
-    case AF_COUNT:
-      st_i64(s, ld_i64(s) + 1);
-      break;
+    case AF_COUNT: st_i64(s, ld_i64(s) + 1); break;
     case AF_SUM:
       if (d->vclass == VC_INT) /* wraps around, as Spark's non-ANSI sum */
         st_i64(s, (int64_t)((uint64_t)ld_i64(s) + (uint64_t)v->v.i));
@@ -444,21 +439,14 @@ int aggs_update(agg_set *a, weir_state *st, const void *key, size_t klen,
       st_i64(s + 8, ld_i64(s + 8) + 1);
       break;
     case AF_MIN:
-    case AF_MAX:
-      rc = minmax(a, st, key, klen, acc, acclen, d, v);
-      break;
+    case AF_MAX: rc = minmax(a, st, key, klen, acc, acclen, d, v); break;
     case AF_FIRST:
       if (ld_i64(s + 8) == FIRST_UNSET)
         rc = keep(a, st, key, klen, acc, acclen, d, v);
       break;
-    case AF_LAST:
-      rc = keep(a, st, key, klen, acc, acclen, d, v);
-      break;
-    case AF_APPROX:
-      hll_add(s, d->hll_p, hll_hash_value(v));
-      break;
-    default:
-      break;
+    case AF_LAST: rc = keep(a, st, key, klen, acc, acclen, d, v); break;
+    case AF_APPROX: hll_add(s, d->hll_p, hll_hash_value(v)); break;
+    default: break;
     }
     if (rc != WEIR_OK)
       return rc;
@@ -475,17 +463,10 @@ static void put_fixed(weir_builder *b, const agg_def *d, const uint8_t *s) {
   }
   int64_t x = ld_i64(s);
   switch (d->out_type) {
-  case WEIR_T_BOOL:
-    weir_put_bool(b, x != 0);
-    break;
-  case WEIR_T_TIMESTAMP:
-    weir_put_timestamp(b, x);
-    break;
-  case WEIR_T_NULL:
-    weir_put_null(b);
-    break;
-  default:
-    weir_put_int(b, x);
+  case WEIR_T_BOOL: weir_put_bool(b, x != 0); break;
+  case WEIR_T_TIMESTAMP: weir_put_timestamp(b, x); break;
+  case WEIR_T_NULL: weir_put_null(b); break;
+  default: weir_put_int(b, x);
   }
 }
 
@@ -497,9 +478,7 @@ void aggs_emit(const agg_set *a, const uint8_t *acc, size_t acclen,
     const uint8_t *s = acc + d->off;
     switch (d->fn) {
     case AF_COUNT_ALL:
-    case AF_COUNT:
-      weir_put_int(b, ld_i64(s));
-      break;
+    case AF_COUNT: weir_put_int(b, ld_i64(s)); break;
     case AF_SUM:
       if (!ld_i64(s + 8))
         weir_put_null(b);
@@ -516,9 +495,7 @@ void aggs_emit(const agg_set *a, const uint8_t *acc, size_t acclen,
         weir_put_null(b);
       break;
     }
-    case AF_APPROX:
-      weir_put_int(b, hll_estimate(s, d->hll_p));
-      break;
+    case AF_APPROX: weir_put_int(b, hll_estimate(s, d->hll_p)); break;
     default: /* min, max, first, last: a value when one was kept */
       if (ld_i64(s + 8) != FIRST_VALUE) {
         weir_put_null(b);

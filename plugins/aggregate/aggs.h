@@ -49,16 +49,16 @@ enum agg_fn {
 enum agg_class { VC_INT, VC_FLOAT, VC_VAR };
 
 typedef struct agg_def {
-  int fn;          /* enum agg_fn */
-  int col;         /* input column, -1 for count */
-  int vclass;      /* enum agg_class of the input value */
+  int fn;     /* enum agg_fn */
+  int col;    /* input column, -1 for count */
+  int vclass; /* enum agg_class of the input value */
   weir_type out_type;
   int out_nullable;
   const weir_field *in_field; /* borrowed from the input schema */
-  uint32_t off;    /* slot offset in the accumulator */
-  int hll_p;       /* AF_APPROX: precision */
-  int var_idx;     /* VC_VAR slots of min/max/first/last: 0, 1, ... */
-  char *name;      /* output column name */
+  uint32_t off;               /* slot offset in the accumulator */
+  int hll_p;                  /* AF_APPROX: precision */
+  int var_idx; /* VC_VAR slots of min/max/first/last: 0, 1, ... */
+  char *name;  /* output column name */
 } agg_def;
 
 /* Bytes of the accumulator header (the operator's: see aggregate.c). */
@@ -67,9 +67,9 @@ typedef struct agg_def {
 typedef struct agg_set {
   agg_def *defs;
   size_t n;
-  uint32_t fixed; /* header + slots */
-  size_t nvar;    /* slots with a variable tail part */
-  int *var_defs;  /* index in defs of each var slot, in tail order */
+  uint32_t fixed;   /* header + slots */
+  size_t nvar;      /* slots with a variable tail part */
+  int *var_defs;    /* index in defs of each var slot, in tail order */
   weir_buf scratch; /* rebuilding the tail; reused */
 } agg_set;
 

@@ -87,8 +87,10 @@ static long find_as(const char *s, size_t n) {
       depth++;
     else if (c == ')')
       depth--;
-    else if (depth == 0 && i > 0 && i + 3 < n && isspace((unsigned char)s[i - 1]) &&
-             strncasecmp(s + i, "as", 2) == 0 && isspace((unsigned char)s[i + 2]))
+    else if (depth == 0 && i > 0 && i + 3 < n &&
+             isspace((unsigned char)s[i - 1]) &&
+             strncasecmp(s + i, "as", 2) == 0 &&
+             isspace((unsigned char)s[i + 2]))
       at = (long)i;
   }
   return at;
@@ -114,8 +116,9 @@ static int parse_item(const char *s, size_t n, call_item *it, char *err,
   const char *t = it->text;
   size_t tn = strlen(t);
   if (!tn) {
-    snprintf(err, errlen, "empty item (two commas in a row, or a comma at "
-                          "the end)");
+    snprintf(err, errlen,
+             "empty item (two commas in a row, or a comma at "
+             "the end)");
     return WEIR_ERR_INVALID;
   }
   long as = find_as(t, tn);
@@ -153,7 +156,8 @@ static int parse_item(const char *s, size_t n, call_item *it, char *err,
       if (!it->name)
         return WEIR_ERR_NOMEM;
       snprintf(err, errlen, "'%s': %s", t,
-               rc == -2 ? "too many arguments" : "unbalanced parentheses or quotes");
+               rc == -2 ? "too many arguments"
+                        : "unbalanced parentheses or quotes");
       return WEIR_ERR_INVALID;
     }
     char *blank = dup_range(a, an);

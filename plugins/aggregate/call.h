@@ -16,12 +16,12 @@
 #pragma GCC visibility push(hidden)
 
 typedef struct call_item {
-  char *name;   /* the function or column name, backquotes removed */
-  int is_call;  /* 1 for name(...) */
-  char **args;  /* is_call: the arguments, trimmed, backquotes removed */
+  char *name;  /* the function or column name, backquotes removed */
+  int is_call; /* 1 for name(...) */
+  char **args; /* is_call: the arguments, trimmed, backquotes removed */
   size_t nargs;
-  char *alias;  /* after AS, or NULL */
-  char *text;   /* the item as written (trimmed), for messages */
+  char *alias; /* after AS, or NULL */
+  char *text;  /* the item as written (trimmed), for messages */
 } call_item;
 
 typedef struct call_list {
@@ -32,8 +32,7 @@ typedef struct call_list {
 /* Parses `text` (NULL or blank: an empty list). On error returns
  * WEIR_ERR_INVALID with a message naming the offending item in err, or
  * WEIR_ERR_NOMEM; *out is then empty. */
-int call_list_parse(const char *text, call_list *out, char *err,
-                    size_t errlen);
+int call_list_parse(const char *text, call_list *out, char *err, size_t errlen);
 void call_list_free(call_list *l);
 
 #pragma GCC visibility pop

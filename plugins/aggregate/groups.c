@@ -20,8 +20,9 @@ static int unknown_column(const weir_schema *in, const char *name,
              "group_by: %s: unknown column '%s' (did you mean '%s'?)", item,
              name, near);
   else
-    snprintf(err, errlen, "group_by: %s: unknown column '%s' (the input has: %s)",
-             item, name, cols.data ? (char *)cols.data : "");
+    snprintf(err, errlen,
+             "group_by: %s: unknown column '%s' (the input has: %s)", item,
+             name, cols.data ? (char *)cols.data : "");
   weir_buf_free(&cols);
   return WEIR_ERR_SCHEMA;
 }
@@ -55,8 +56,8 @@ static int resolve_window(group_spec *g, group_item *gi, const call_item *it,
              it->text, f->name, weir_type_name(f->type), f->name);
     return WEIR_ERR_SCHEMA;
   }
-  if (win_spec_parse(&g->win, (const char *const *)it->args + 1,
-                     it->nargs - 1, sub, sizeof sub) != WEIR_OK) {
+  if (win_spec_parse(&g->win, (const char *const *)it->args + 1, it->nargs - 1,
+                     sub, sizeof sub) != WEIR_OK) {
     snprintf(err, errlen, "group_by: %s: %s", it->text, sub);
     return WEIR_ERR_INVALID;
   }
@@ -69,8 +70,8 @@ static int resolve_window(group_spec *g, group_item *gi, const call_item *it,
   return gi->name ? WEIR_OK : WEIR_ERR_NOMEM;
 }
 
-int groups_resolve(group_spec *g, const call_list *items,
-                   const weir_schema *in, char *err, size_t errlen) {
+int groups_resolve(group_spec *g, const call_list *items, const weir_schema *in,
+                   char *err, size_t errlen) {
   memset(g, 0, sizeof *g);
   g->ev_kind = EV_NONE;
   g->ev_item = -1;

@@ -48,18 +48,18 @@ typedef struct group_spec {
   size_t n;
   int has_window;
   win_spec win;
-  int win_col;    /* the window's time column */
-  int ev_kind;    /* EV_* */
-  int ev_item;    /* the group item that carries the event time */
-  int ev_value;   /* EV_COLUMN: its index among the key's encoded values */
+  int win_col;  /* the window's time column */
+  int ev_kind;  /* EV_* */
+  int ev_item;  /* the group item that carries the event time */
+  int ev_value; /* EV_COLUMN: its index among the key's encoded values */
   int64_t ev_delay;
-  char *ev_name;  /* the watermarked column, for messages */
+  char *ev_name; /* the watermarked column, for messages */
 } group_spec;
 
 /* Resolves the parsed group_by list against the input schema. On error
  * returns WEIR_ERR_SCHEMA / WEIR_ERR_INVALID with the message in err. */
-int groups_resolve(group_spec *g, const call_list *items,
-                   const weir_schema *in, char *err, size_t errlen);
+int groups_resolve(group_spec *g, const call_list *items, const weir_schema *in,
+                   char *err, size_t errlen);
 void groups_free(group_spec *g);
 
 /* Appends the group columns to the output schema (a window as a struct

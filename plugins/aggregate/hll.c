@@ -106,10 +106,8 @@ static uint64_t hash_with(const weir_value *v, uint64_t seed, int depth) {
     uint8_t b[4] = {v->v.b ? 1 : 0, 0, 0, 0};
     return hll_xxh64(b, 4, seed);
   }
-  case WEIR_T_INT:
-    return hash_long((uint64_t)v->v.i, seed);
-  case WEIR_T_TIMESTAMP:
-    return hash_long((uint64_t)v->v.ts, seed);
+  case WEIR_T_INT: return hash_long((uint64_t)v->v.i, seed);
+  case WEIR_T_TIMESTAMP: return hash_long((uint64_t)v->v.ts, seed);
   case WEIR_T_FLOAT: {
     uint64_t bits = 0; /* 0.0 and -0.0 hash as 0 */
     if (isnan(v->v.f))
@@ -119,8 +117,7 @@ static uint64_t hash_with(const weir_value *v, uint64_t seed, int depth) {
     return hash_long(bits, seed);
   }
   case WEIR_T_STRING:
-  case WEIR_T_BINARY:
-    return hll_xxh64(v->v.s.ptr, v->v.s.len, seed);
+  case WEIR_T_BINARY: return hll_xxh64(v->v.s.ptr, v->v.s.len, seed);
   case WEIR_T_STRUCT: {
     if (depth > 64 || !v->raw)
       return seed;
@@ -144,8 +141,8 @@ uint64_t hll_hash_value(const weir_value *v) {
 
 /* HLL++'s linear-counting thresholds for p = 4 .. 18 (Heule et al. 2013,
  * the values Spark uses). */
-static const double thresholds[] = {10,    20,    40,     80,     220,
-                                    400,   900,   1800,   3100,   6500,
+static const double thresholds[] = {10,    20,    40,    80,     220,
+                                    400,   900,   1800,  3100,   6500,
                                     11500, 20000, 50000, 120000, 350000};
 
 /* Ertl, "New cardinality estimation algorithms for HyperLogLog sketches"

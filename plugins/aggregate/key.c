@@ -34,15 +34,9 @@ static int put_struct(weir_buf *key, const weir_value *v, int depth) {
 
 static int put(weir_buf *key, const weir_value *v, int depth) {
   switch (v->type) {
-  case WEIR_T_NULL:
-    weir_mp_nil(key);
-    return WEIR_OK;
-  case WEIR_T_BOOL:
-    weir_mp_bool(key, v->v.b);
-    return WEIR_OK;
-  case WEIR_T_INT:
-    weir_mp_int(key, v->v.i);
-    return WEIR_OK;
+  case WEIR_T_NULL: weir_mp_nil(key); return WEIR_OK;
+  case WEIR_T_BOOL: weir_mp_bool(key, v->v.b); return WEIR_OK;
+  case WEIR_T_INT: weir_mp_int(key, v->v.i); return WEIR_OK;
   case WEIR_T_FLOAT: {
     double f = v->v.f;
     if (f == 0.0)
@@ -52,17 +46,10 @@ static int put(weir_buf *key, const weir_value *v, int depth) {
     weir_mp_float(key, f);
     return WEIR_OK;
   }
-  case WEIR_T_STRING:
-    weir_mp_str(key, v->v.s.ptr, v->v.s.len);
-    return WEIR_OK;
-  case WEIR_T_BINARY:
-    weir_mp_bin(key, v->v.s.ptr, v->v.s.len);
-    return WEIR_OK;
-  case WEIR_T_TIMESTAMP:
-    weir_mp_timestamp(key, v->v.ts);
-    return WEIR_OK;
-  case WEIR_T_STRUCT:
-    return put_struct(key, v, depth);
+  case WEIR_T_STRING: weir_mp_str(key, v->v.s.ptr, v->v.s.len); return WEIR_OK;
+  case WEIR_T_BINARY: weir_mp_bin(key, v->v.s.ptr, v->v.s.len); return WEIR_OK;
+  case WEIR_T_TIMESTAMP: weir_mp_timestamp(key, v->v.ts); return WEIR_OK;
+  case WEIR_T_STRUCT: return put_struct(key, v, depth);
   }
   return WEIR_ERR_FORMAT;
 }
@@ -102,14 +89,10 @@ static int cmp_values(const weir_value *a, const weir_value *b, int depth) {
   if (a->type != b->type) /* nulls first; mixed types by type code */
     return a->type < b->type ? -1 : 1;
   switch (a->type) {
-  case WEIR_T_NULL:
-    return 0;
-  case WEIR_T_BOOL:
-    return (int)a->v.b - (int)b->v.b;
-  case WEIR_T_INT:
-    return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
-  case WEIR_T_TIMESTAMP:
-    return a->v.ts < b->v.ts ? -1 : a->v.ts > b->v.ts;
+  case WEIR_T_NULL: return 0;
+  case WEIR_T_BOOL: return (int)a->v.b - (int)b->v.b;
+  case WEIR_T_INT: return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
+  case WEIR_T_TIMESTAMP: return a->v.ts < b->v.ts ? -1 : a->v.ts > b->v.ts;
   case WEIR_T_FLOAT: {
     /* Spark's order for doubles: NaN is larger than any other value. */
     int na = isnan(a->v.f), nb = isnan(b->v.f);
@@ -120,8 +103,7 @@ static int cmp_values(const weir_value *a, const weir_value *b, int depth) {
   case WEIR_T_STRING:
   case WEIR_T_BINARY:
     return cmp_bytes(a->v.s.ptr, a->v.s.len, b->v.s.ptr, b->v.s.len);
-  case WEIR_T_STRUCT:
-    return cmp_structs(a, b, depth);
+  case WEIR_T_STRUCT: return cmp_structs(a, b, depth);
   }
   return 0;
 }

@@ -40,6 +40,33 @@ int win_spec_init(win_spec *w, int64_t size, int64_t slide, int64_t offset,
  * overflow int64 are skipped. */
 int win_assign(const win_spec *w, int64_t t, int64_t *starts);
 
+/* The windows of the last timestamp, reused while timestamps stay within
+ * one slide (in-order data): assignment is then a compare, not a modulo.
+ * Start with lo > hi (e.g. zeroed and lo = 1). */
+typedef struct win_cache {
+  int64_t lo, hi; /* the cached windows are those of every t in [lo, hi) */
+  int n;
+  int64_t starts[WIN_MAX_OVERLAP];
+} win_cache;
+
+static inline int win_assign_cached(const win_spec *w, win_cache *c, int64_t t,
+                                    const int64_t **starts) {
+  *starts = c->starts;
+  if (t >= c->lo && t < c->hi)
+    return c->n;
+  c->n = win_assign(w, t, c->starts);
+  /* Only when every candidate was kept does the set depend on last_start
+   * (= starts[0]) alone. */
+  if (!w->exact || c->n != w->count ||
+      __builtin_add_overflow(c->starts[0], w->slide, &c->hi)) {
+    c->lo = 1;
+    c->hi = 0;
+  } else {
+    c->lo = c->starts[0];
+  }
+  return c->n;
+}
+
 /* Parses the arguments of window(col, size[, slide[, offset]]) after the
  * column: durations as weir_parse_duration reads them ("10 minutes",
  * "5m"), the offset optionally negative ("-5 minutes"). nargs is 1 to 3.

@@ -39,9 +39,9 @@ typedef struct dedup_config {
 typedef struct dedup_op {
   int *cols; /* key columns */
   size_t nkeys;
-  int ev_col;  /* the first watermarked input column, or -1 */
-  int within;  /* dropDuplicatesWithinWatermark */
-  int evicts;  /* keys expire: within, or ev_col among the keys */
+  int ev_col; /* the first watermarked input column, or -1 */
+  int within; /* dropDuplicatesWithinWatermark */
+  int evicts; /* keys expire: within, or ev_col among the keys */
   int64_t delay;
   weir_state *st;
   weir_schema *in;
@@ -153,12 +153,14 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
              "dedup columns, so every key is kept forever (add the event-time "
              "column to `columns`, or set within_watermark = true)");
   int64_t max_rows = args->max_batch_rows;
-  d->max_rows = (uint32_t)(max_rows > 0 && max_rows <= UINT32_MAX
-                               ? max_rows
-                               : DEFAULT_BATCH_ROWS);
+  d->max_rows =
+      (uint32_t)(max_rows > 0 && max_rows <= UINT32_MAX ? max_rows
+                                                        : DEFAULT_BATCH_ROWS);
   d->ncols = in->n;
   d->min_timer = WEIR_KEY_NO_TIME;
-  if (!(d->in = weir_schema_copy(in)) ||
+  /* The key buffer always has memory: an empty key is "" and never NULL. */
+  if (weir_buf_reserve(&d->key, 64) != WEIR_OK ||
+      !(d->in = weir_schema_copy(in)) ||
       !(d->row = calloc(in->n ? in->n : 1, sizeof *d->row)) ||
       weir_builder_init(&d->out, d->in) != WEIR_OK ||
       weir_builder_init(&d->late, d->in) != WEIR_OK ||
@@ -243,15 +245,13 @@ static int process(void *self, weir_ctx *ctx, const weir_batch *batch) {
     size_t vl;
     if (weir_state_get(d->st, d->key.data, d->key.len, &v, &vl))
       continue; /* a duplicate */
-    if ((rc = weir_state_put(d->st, d->key.data, d->key.len, "", 0)) !=
-        WEIR_OK)
+    if ((rc = weir_state_put(d->st, d->key.data, d->key.len, "", 0)) != WEIR_OK)
       return weir_error(ctx, rc, "dedup: state: %s", weir_err_str(rc));
     if (d->evicts) {
       /* Spark reads a null event time as 0 when it computes the expiry. */
       int64_t expiry = t;
-      if (d->within &&
-          __builtin_add_overflow(t == WEIR_KEY_NO_TIME ? 0 : t, d->delay,
-                                 &expiry))
+      if (d->within && __builtin_add_overflow(t == WEIR_KEY_NO_TIME ? 0 : t,
+                                              d->delay, &expiry))
         expiry = WEIR_KEY_NO_TIME - 1;
       if (expiry != WEIR_KEY_NO_TIME) {
         if ((rc = weir_state_set_timer(d->st, d->key.data, d->key.len,

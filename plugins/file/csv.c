@@ -203,8 +203,16 @@ int csv_char_option(const char *text, int *out) {
     *out = (unsigned char)text[0];
     return 0;
   }
+  if (n == 3 && (text[0] == '"' || text[0] == '\'') && text[2] == text[0]) {
+    *out = (unsigned char)text[1]; /* ";" — a bare ; starts an INI comment */
+    return 0;
+  }
   if (text[0] != '\\')
     return -1;
+  if (n == 2 && ispunct((unsigned char)text[1])) { /* \; \, \| ... */
+    *out = (unsigned char)text[1];
+    return 0;
+  }
   if (n == 2) {
     switch (text[1]) {
     case 't': *out = '\t'; return 0;

@@ -72,9 +72,11 @@ typedef struct csv_cell {
 int csv_convert(weir_type t, const char *s, size_t len, const char *tsfmt,
                 csv_cell *out);
 
-/* Parses the text of the sep / quote / escape options: one character, or
- * \t \\ \0 \' \" and \uXXXX (ASCII only) escapes. "" gives -1 (off; valid
- * for quote and escape). Returns 0 or -1 when it is not one byte. */
+/* Parses the text of the sep / quote / escape options: one character;
+ * \t, \0, \uXXXX (ASCII only), or a backslash before a punctuation
+ * character (\; \\ \"); or one character in quotes (";"), since a bare ;
+ * starts an INI comment. "" gives -1 (off; valid for quote and escape).
+ * Returns 0 or -1 when it is not one byte. */
 int csv_char_option(const char *text, int *out);
 
 #endif

@@ -19,6 +19,10 @@
  * older than max_file_age before the newest file seen are purged, and files
  * that old are no longer new; the first epoch of a query takes them all.
  *
+ * A folder written by a file sink (with its _weir_log) yields only the
+ * files that log lists: the others are attempts that crashed (Spark's
+ * _spark_metadata rule).
+ *
  * Reading streams every file through a bounded line reader (lines.h) and
  * turns each line into a row (records.h); batches hold at most
  * max_batch_rows rows. clean_source archives or deletes an epoch's files in
@@ -32,8 +36,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "weir/files.h"
 #include "weir/weir.h"
 
+#include "catalog.h"
 #include "lines.h"
 #include "listing.h"
 #include "records.h"
@@ -72,10 +78,7 @@ typedef struct file_src {
   records *rec;
   weir_builder builder;
   int64_t batch_rows;
-  weir_state *seen;
-  int seen_loaded;
-  int64_t newest;       /* newest mtime among seen files; INT64_MIN: none */
-  int64_t purge_before; /* older files are not new; INT64_MIN: none yet */
+  seen_files seen;      /* files taken, in keyed state */
   file_list cache;      /* listed, not taken yet (Spark's unreadFiles) */
   int has_cap;          /* available-now: only files of this listing */
   file_list avail;
@@ -102,7 +105,8 @@ static const weir_option file_options[] = {
      "csv: the first line of each file names the columns and is skipped",
      offsetof(file_config, header)},
     {"sep", WEIR_OPT_STRING, ",", 0, 0, 0, NULL,
-     "csv: field separator, one character (\\t for a tab)",
+     "csv: field separator, one character; \\t for a tab, \\; or \";\" for ; (a "
+     "bare ; starts an INI comment)",
      offsetof(file_config, sep)},
     {"quote", WEIR_OPT_STRING, "\"", 0, 0, 0, NULL,
      "csv: quote character; empty turns quoting off",
@@ -151,149 +155,20 @@ static const weir_option file_options[] = {
      offsetof(file_config, max_record_size)},
     WEIR_OPTIONS_END};
 
-/* ---- seen files (keyed state) -------------------------------------------- */
+/* ---- offsets and seen files (catalog.h) ---------------------------------- */
 
-static int64_t seen_mtime(const void *val, size_t vlen) {
-  const uint8_t *p = val, *end = p + vlen;
-  weir_value v;
-  if (vlen < 2 || (p[0] & 0xf0) != 0x90)
-    return INT64_MIN;
-  p++;
-  if (weir_value_decode(&p, end, &v) != WEIR_OK || v.type != WEIR_T_INT)
-    return INT64_MIN;
-  return v.v.i;
-}
-
-/* After a restart the store holds what the checkpoint restored: the
- * newest time and the purge threshold follow from it. */
-static void seen_load(file_src *f) {
-  if (f->seen_loaded)
-    return;
-  weir_state_iter it = WEIR_STATE_ITER_INIT;
-  const void *k, *v;
-  size_t kl, vl;
-  while (weir_state_next(f->seen, &it, &k, &kl, &v, &vl) == 1) {
-    int64_t mt = seen_mtime(v, vl);
-    if (mt > f->newest)
-      f->newest = mt;
-  }
-  if (f->newest != INT64_MIN && f->max_age > 0)
-    f->purge_before = f->newest - f->max_age;
-  f->seen_loaded = 1;
-}
-
-static int is_new(file_src *f, const file_entry *e) {
-  const void *v;
-  size_t vl;
-  if (f->purge_before != INT64_MIN && e->mtime_us < f->purge_before)
-    return 0;
-  return weir_state_get(f->seen, e->path, strlen(e->path), &v, &vl) == 0;
-}
-
-static int seen_add(file_src *f, weir_ctx *ctx, const char *path, int64_t size,
-                    int64_t mtime) {
-  uint8_t val[32];
-  weir_buf b = {val, 0, sizeof val, 0};
-  weir_mp_array(&b, 2);
-  weir_mp_int(&b, mtime);
-  weir_mp_int(&b, size);
-  int rc = weir_state_put(f->seen, path, strlen(path), val, b.len);
-  if (rc != WEIR_OK)
-    return weir_error(ctx, rc, "remembering %s in state: %s", path,
-                      weir_err_str(rc));
-  if (mtime > f->newest)
-    f->newest = mtime;
-  return WEIR_OK;
-}
-
-/* Spark's SeenFilesMap.purge: forget files older than max_file_age before
- * the newest; from now on, files that old are not new. */
-static void seen_purge(file_src *f) {
-  if (f->max_age <= 0 || f->newest == INT64_MIN)
-    return;
-  int64_t threshold = f->newest - f->max_age;
-  if (f->purge_before != INT64_MIN && threshold <= f->purge_before)
-    return;
-  f->purge_before = threshold;
-  weir_state_iter it = WEIR_STATE_ITER_INIT;
-  const void *k, *v;
-  size_t kl, vl;
-  while (weir_state_next(f->seen, &it, &k, &kl, &v, &vl) == 1)
-    if (seen_mtime(v, vl) < threshold)
-      weir_state_delete(f->seen, k, kl);
-}
-
-/* ---- offsets ------------------------------------------------------------- */
-
-static void write_offset(weir_buf *b, int64_t seq, const file_entry *v,
-                         size_t n) {
-  weir_mp_map(b, 2);
-  weir_mp_str(b, "logOffset", 9);
-  weir_mp_int(b, seq);
-  weir_mp_str(b, "files", 5);
-  weir_mp_array(b, (uint32_t)n);
-  for (size_t i = 0; i < n; i++) {
-    weir_mp_array(b, 3);
-    weir_mp_str(b, v[i].path, strlen(v[i].path));
-    weir_mp_int(b, v[i].size);
-    weir_mp_int(b, v[i].mtime_us);
-  }
-}
-
-static int array_header(const uint8_t **p, const uint8_t *end, uint32_t *n) {
-  if (*p >= end)
-    return -1;
-  uint8_t c = **p;
-  if ((c & 0xf0) == 0x90) {
-    *n = c & 0x0f;
-    *p += 1;
-  } else if (c == 0xdc && end - *p >= 3) {
-    *n = (uint32_t)((*p)[1] << 8 | (*p)[2]);
-    *p += 3;
-  } else if (c == 0xdd && end - *p >= 5) {
-    *n = (uint32_t)(*p)[1] << 24 | (uint32_t)(*p)[2] << 16 |
-         (uint32_t)(*p)[3] << 8 | (*p)[4];
-    *p += 5;
-  } else {
-    return -1;
-  }
-  return 0;
-}
-
-static int bad_offset(weir_ctx *ctx) {
+static int bad_offset(weir_ctx *ctx, int rc) {
+  if (rc == WEIR_ERR_NOMEM)
+    return weir_error(ctx, rc, "out of memory");
   return weir_error(ctx, WEIR_ERR_FORMAT,
                     "malformed file source offset: expected {\"logOffset\": "
                     "N, \"files\": [[path, size, mtime_us], ...]}");
 }
 
-/* Reads an offset's file list into out (appended). */
 static int read_offset(weir_ctx *ctx, const weir_offset *o, int64_t *seq,
                        file_list *out) {
-  weir_value files;
-  if (weir_map_int(o->data, o->len, "logOffset", seq) != 1 ||
-      weir_map_find(o->data, o->len, "files", &files) != 1)
-    return bad_offset(ctx);
-  const uint8_t *p = files.raw, *end = files.raw + files.raw_len;
-  uint32_t n;
-  if (array_header(&p, end, &n) != 0)
-    return bad_offset(ctx);
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t m;
-    weir_value path, size, mtime;
-    if (array_header(&p, end, &m) != 0 || m != 3 ||
-        weir_value_decode(&p, end, &path) != WEIR_OK ||
-        weir_value_decode(&p, end, &size) != WEIR_OK ||
-        weir_value_decode(&p, end, &mtime) != WEIR_OK ||
-        path.type != WEIR_T_STRING || size.type != WEIR_T_INT ||
-        mtime.type != WEIR_T_INT || path.v.s.len >= PATH_MAX)
-      return bad_offset(ctx);
-    char buf[PATH_MAX];
-    memcpy(buf, path.v.s.ptr, path.v.s.len);
-    buf[path.v.s.len] = '\0';
-    if (file_list_add(out, buf, size.v.i, mtime.v.i) != 0)
-      return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
-  }
-  return WEIR_OK;
+  int rc = offset_read(o->data, o->len, seq, out);
+  return rc == WEIR_OK ? rc : bad_offset(ctx, rc);
 }
 
 /* ---- create / destroy ---------------------------------------------------- */
@@ -392,7 +267,7 @@ static int file_create(weir_ctx *ctx, const void *config,
   file_src *f = calloc(1, sizeof *f);
   if (!f)
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
-  f->newest = f->purge_before = INT64_MIN;
+  f->seen.newest = f->seen.purge_before = INT64_MIN;
   f->format = c->format;
   f->mode = c->mode;
   f->header = c->format == FMT_CSV && c->header;
@@ -459,7 +334,8 @@ static int file_create(weir_ctx *ctx, const void *config,
     file_destroy(f);
     return weir_error(ctx, WEIR_ERR_INVALID, "%s", err);
   }
-  if (!(f->seen = weir_state_open(ctx, "seen", 1))) {
+  f->seen.max_age = f->max_age;
+  if (!(f->seen.store = weir_state_open(ctx, "seen", 1))) {
     weir_schema_free(out);
     file_destroy(f);
     return WEIR_ERR_UNSUPPORTED; /* the message is set */
@@ -476,43 +352,71 @@ static int file_create(weir_ctx *ctx, const void *config,
 
 /* ---- plan ---------------------------------------------------------------- */
 
-/* Appends to cand the entries of src that are new, keeping src's order. */
-static int filter_new(file_src *f, weir_ctx *ctx, const file_list *src,
-                      file_list *cand) {
-  for (size_t i = 0; i < src->n; i++)
-    if (is_new(f, &src->v[i]) &&
-        file_list_add(cand, src->v[i].path, src->v[i].size,
-                      src->v[i].mtime_us) != 0)
-      return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A folder a file sink writes holds its log (_weir_log, Spark's
+ * _spark_metadata): then only the files it committed are data; the others
+ * are attempts that crashed. As Spark, only for a folder path, not a glob. */
+static int keep_committed(file_src *f, weir_ctx *ctx, file_list *all) {
+  weir_sink_log log;
+  char err[512];
+  if (path_is_glob(f->path))
+    return WEIR_OK;
+  int rc = weir_sink_log_read(f->path, &log, err, sizeof err);
+  if (rc != WEIR_OK)
+    return weir_error(ctx, rc, "%s", err);
+  const char **names = log.present ? calloc(log.n + 1, sizeof *names) : NULL;
+  if (log.present && !names) {
+    weir_sink_log_free(&log);
+    return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
+  }
+  if (log.present) {
+    size_t dl = strlen(f->path), k = 0;
+    for (size_t i = 0; i < log.n; i++)
+      names[i] = log.files[i].path;
+    qsort(names, log.n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < all->n; i++) {
+      const char *rel = all->v[i].path + dl + 1;
+      if (log.n && bsearch(&rel, names, log.n, sizeof *names, cmp_str))
+        all->v[k++] = all->v[i];
+      else
+        free(all->v[i].path);
+    }
+    all->n = k;
+  }
+  free(names);
+  weir_sink_log_free(&log);
   return WEIR_OK;
 }
 
-/* The files the next epoch may take from, in order. */
-static int candidates(file_src *f, weir_ctx *ctx, file_list *cand) {
+/* One listing of the source's files. */
+static int list_source(file_src *f, weir_ctx *ctx, file_list *all) {
   char err[512];
-  if (f->has_cap) /* available-now: what was there at start, no listing */
-    return filter_new(f, ctx, &f->avail, cand);
-  if (f->cache.n > 0) { /* not listed again while a backlog is cached */
-    int rc = filter_new(f, ctx, &f->cache, cand);
-    file_list_free(&f->cache);
-    if (rc != WEIR_OK || cand->n > 0)
-      return rc;
-  }
-  file_list all = {0};
-  if (list_files(f->path, &all, err, sizeof err) != 0) {
-    file_list_free(&all);
+  if (list_files(f->path, all, err, sizeof err) != 0)
     return weir_error(ctx, WEIR_ERR_IO, "%s", err);
+  return keep_committed(f, ctx, all);
+}
+
+/* Moves the entries of all that are new to out, keeping their order. */
+static void keep_new(file_src *f, file_list *all, file_list *out) {
+  size_t k = 0;
+  for (size_t i = 0; i < all->n; i++) {
+    if (seen_is_new(&f->seen, &all->v[i]))
+      all->v[k++] = all->v[i];
+    else
+      free(all->v[i].path);
   }
-  int rc = filter_new(f, ctx, &all, cand);
-  file_list_free(&all);
-  file_list_sort(cand, f->latest_first);
-  return rc;
+  all->n = k;
+  file_list_free(out);
+  *out = *all;
+  *all = (file_list){0};
 }
 
 /* Files kept in a list since it was made may have changed: refresh the
- * size and time logged for them, and drop those that are gone. */
-static void restat(file_src *f, weir_ctx *ctx, file_list *l, size_t k) {
-  (void)f;
+ * size and time logged for the first k, and drop those that are gone. */
+static void restat(weir_ctx *ctx, file_list *l, size_t k) {
   for (size_t i = 0; i < k && i < l->n;) {
     struct stat st;
     if (stat(l->v[i].path, &st) != 0) {
@@ -530,66 +434,89 @@ static void restat(file_src *f, weir_ctx *ctx, file_list *l, size_t k) {
   }
 }
 
+/* Takes the next epoch's files from the front of a sorted list of new
+ * files and removes them from it; 0 when there are none. Only the front
+ * can have aged out since the list was made (it is oldest first; with
+ * latest_first and a limit, age is ignored), so the list is consumed in
+ * O(taken), never filtered whole again: a backlog of N files under
+ * max_files_per_trigger costs O(N), not O(N^2). */
+static size_t take_front(file_src *f, weir_ctx *ctx, file_list *l,
+                         int fresh, weir_buf *end, int64_t seq) {
+  size_t skip = 0;
+  while (skip < l->n && !seen_is_new(&f->seen, &l->v[skip]))
+    skip++;
+  file_list_drop_front(l, skip);
+  size_t k = take_files(l, f->max_files, f->max_bytes);
+  if (!fresh && k > 0) {
+    restat(ctx, l, k);
+    k = take_files(l, f->max_files, f->max_bytes);
+  }
+  if (k > 0) {
+    offset_write(end, seq + 1, l->v, k);
+    file_list_drop_front(l, k);
+  }
+  return k;
+}
+
+/* Spark's DISCARD_UNSEEN_FILES_RATIO: a remainder under a fifth of the
+ * limit is not worth keeping instead of looking for new files. */
+static int worth_keeping(const file_src *f, const file_list *l) {
+  if (l->n == 0 || f->latest_first)
+    return 0;
+  if (f->max_files > 0)
+    return (double)l->n >= (double)f->max_files * DISCARD_RATIO;
+  int64_t left = 0;
+  for (size_t i = 0; i < l->n; i++)
+    left += l->v[i].size;
+  return f->max_bytes > 0 && (double)left >= (double)f->max_bytes * DISCARD_RATIO;
+}
+
 static int file_plan(void *self, weir_ctx *ctx, const weir_offset *start,
                      weir_buf *end, int *has_data) {
   file_src *f = self;
   int64_t seq = -1;
+  size_t k = 0;
   *has_data = 0;
   if (start->len > 0 &&
       weir_map_int(start->data, start->len, "logOffset", &seq) != 1)
-    return bad_offset(ctx);
-  seen_load(f);
-  int from_list = !f->has_cap && f->cache.n == 0;
-  file_list cand = {0};
-  int rc = candidates(f, ctx, &cand);
-  if (rc != WEIR_OK) {
-    file_list_free(&cand);
-    return rc;
-  }
-  size_t k = take_files(&cand, f->max_files, f->max_bytes);
-  if (!from_list && k > 0) {
-    restat(f, ctx, &cand, k);
-    k = take_files(&cand, f->max_files, f->max_bytes);
-  }
-  if (k == 0) { /* nothing new: leave end empty */
-    file_list_free(&cand);
-    return WEIR_OK;
-  }
-  write_offset(end, seq + 1, cand.v, k);
-  /* Keep the rest for the next plans, unless it is too little to be worth
-   * not looking for new files (Spark's rule). */
-  if (!f->has_cap && !f->latest_first && k < cand.n) {
-    int64_t left = 0;
-    for (size_t i = k; i < cand.n; i++)
-      left += cand.v[i].size;
-    int keep = (f->max_files > 0 &&
-                (double)(cand.n - k) >= (double)f->max_files * DISCARD_RATIO) ||
-               (f->max_files == 0 && f->max_bytes > 0 &&
-                (double)left >= (double)f->max_bytes * DISCARD_RATIO);
-    if (keep) {
-      file_list_drop_front(&cand, k);
-      f->cache = cand;
-      cand = (file_list){0};
+    return bad_offset(ctx, WEIR_ERR_FORMAT);
+  seen_load(&f->seen);
+  if (f->has_cap) { /* available-now: only what was there at start */
+    k = take_front(f, ctx, &f->avail, 0, end, seq);
+  } else {
+    if (f->cache.n > 0) /* a backlog from an earlier listing */
+      k = take_front(f, ctx, &f->cache, 0, end, seq);
+    if (k == 0) { /* one listing per trigger */
+      file_list all = {0};
+      int rc = list_source(f, ctx, &all);
+      if (rc != WEIR_OK) {
+        file_list_free(&all);
+        return rc;
+      }
+      keep_new(f, &all, &f->cache);
+      file_list_sort(&f->cache, f->latest_first);
+      k = take_front(f, ctx, &f->cache, 1, end, seq);
     }
+    if (!worth_keeping(f, &f->cache))
+      file_list_free(&f->cache);
   }
-  file_list_free(&cand);
   if (end->err)
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
-  *has_data = 1;
+  *has_data = k > 0; /* else end stays empty: nothing new */
   return WEIR_OK;
 }
 
 static int file_prepare_available_now(void *self, weir_ctx *ctx) {
   file_src *f = self;
-  char err[512];
   file_list all = {0};
-  if (list_files(f->path, &all, err, sizeof err) != 0) {
+  int rc = list_source(f, ctx, &all);
+  if (rc != WEIR_OK) {
     file_list_free(&all);
-    return weir_error(ctx, WEIR_ERR_IO, "%s", err);
+    return rc;
   }
-  file_list_sort(&all, f->latest_first);
-  file_list_free(&f->avail);
-  f->avail = all;
+  seen_load(&f->seen);
+  keep_new(f, &all, &f->avail);
+  file_list_sort(&f->avail, f->latest_first);
   f->has_cap = 1;
   return WEIR_OK;
 }
@@ -696,10 +623,12 @@ static int file_read(void *self, weir_ctx *ctx, const weir_offset *start,
   int64_t seq;
   file_list files = {0};
   int rc = read_offset(ctx, end, &seq, &files);
-  seen_load(f);
+  seen_load(&f->seen);
   for (size_t i = 0; rc == WEIR_OK && i < files.n; i++)
-    rc = seen_add(f, ctx, files.v[i].path, files.v[i].size,
-                  files.v[i].mtime_us);
+    if ((rc = seen_add(&f->seen, files.v[i].path, files.v[i].size,
+                       files.v[i].mtime_us)) != WEIR_OK)
+      rc = weir_error(ctx, rc, "remembering %s in state: %s", files.v[i].path,
+                      weir_err_str(rc));
   weir_builder_reset(&f->builder);
   for (size_t i = 0; rc == WEIR_OK && i < files.n; i++) {
     weir_log(ctx, WEIR_LOG_DEBUG, "reading %s (%" PRId64 " bytes)",
@@ -711,7 +640,7 @@ static int file_read(void *self, weir_ctx *ctx, const weir_offset *start,
   weir_builder_reset(&f->builder);
   report_malformed(f, ctx);
   if (rc == WEIR_OK)
-    seen_purge(f);
+    seen_purge(&f->seen);
   file_list_free(&files);
   return rc;
 }

@@ -15,11 +15,19 @@
 int file_list_add(file_list *l, const char *path, int64_t size,
                   int64_t mtime_us) {
   if (l->n == l->cap) {
+    if (l->mem && l->v != l->mem) { /* reuse the room dropped at the front */
+      size_t room = l->cap + (size_t)(l->v - l->mem);
+      memmove(l->mem, l->v, l->n * sizeof *l->v);
+      l->v = l->mem;
+      l->cap = room;
+    }
+  }
+  if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 64;
-    file_entry *v = realloc(l->v, cap * sizeof *v);
+    file_entry *v = realloc(l->mem, cap * sizeof *v);
     if (!v)
       return -1;
-    l->v = v;
+    l->v = l->mem = v;
     l->cap = cap;
   }
   char *p = strdup(path);
@@ -35,18 +43,21 @@ int file_list_add(file_list *l, const char *path, int64_t size,
 void file_list_free(file_list *l) {
   for (size_t i = 0; i < l->n; i++)
     free(l->v[i].path);
-  free(l->v);
-  l->v = NULL;
+  free(l->mem);
+  l->v = l->mem = NULL;
   l->n = l->cap = 0;
 }
 
 void file_list_drop_front(file_list *l, size_t k) {
   if (k > l->n)
     k = l->n;
+  if (k == 0)
+    return;
   for (size_t i = 0; i < k; i++)
     free(l->v[i].path);
-  memmove(l->v, l->v + k, (l->n - k) * sizeof *l->v);
+  l->v += k;
   l->n -= k;
+  l->cap -= k;
 }
 
 int path_is_glob(const char *path) { return strpbrk(path, "*?[{") != NULL; }

@@ -16,8 +16,9 @@ typedef struct file_entry {
 } file_entry;
 
 typedef struct file_list {
-  file_entry *v;
-  size_t n, cap;
+  file_entry *v; /* the live entries, v[0..n) */
+  size_t n, cap; /* cap counts from v */
+  file_entry *mem; /* the allocation v points into (drop_front moves v) */
 } file_list;
 
 /* Appends a copy of path. 0 or -1 (out of memory). */
@@ -25,7 +26,8 @@ int file_list_add(file_list *l, const char *path, int64_t size,
                   int64_t mtime_us);
 /* Frees every entry and empties the list (keeps nothing). */
 void file_list_free(file_list *l);
-/* Removes entries [0, k), keeping the rest in order. */
+/* Removes entries [0, k), keeping the rest in order, in O(k): consuming a
+ * long backlog from the front costs nothing per remaining entry. */
 void file_list_drop_front(file_list *l, size_t k);
 
 /* 1 when `path` contains glob characters (* ? [ {). */

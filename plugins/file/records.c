@@ -179,7 +179,10 @@ static int csv_line(records *r, weir_builder *b, const char *line, size_t len,
       continue;
     }
     const csv_field *f = &r->sp.f[k];
-    if (f->len == nvlen && memcmp(f->p, nv, nvlen) == 0) {
+    /* As Spark (univocity gives nullValue for an empty unquoted field): a
+     * field that is empty and unquoted, or equal to null_value, is null. */
+    if ((f->len == 0 && !f->quoted) ||
+        (f->len == nvlen && memcmp(f->p, nv, nvlen) == 0)) {
       c->null = 1;
       continue;
     }

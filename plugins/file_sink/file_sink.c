@@ -1,7 +1,9 @@
 /* plugins/file_sink/file_sink.c — the `file` sink: rows of each epoch go to
  * part files in a folder (json lines or csv), and the epoch is committed by
- * an entry in the folder's `_weir_log` listing them (weir/files.h). A part
- * file no entry lists is invisible to readers, and an epoch already in the
+ * an entry in the folder's `_weir_log` listing them (weir/files.h). Parquet
+ * part files are written by the SDK's module (weir/parquet.h): one writer
+ * per part file, closed (footer written) before the epoch's log commit.
+ * A part file no entry lists is invisible to readers, and an epoch already in the
  * log is skipped when it is re-run after a crash: exactly-once output.
  * Append mode only (SEMANTICS.md, Sinks). */
 #include <errno.h>
@@ -11,9 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "weir/parquet.h"
 #include "weir/weir.h"
 
-enum { FMT_JSON = 0, FMT_CSV = 1 };
+enum { FMT_JSON = 0, FMT_CSV = 1, FMT_PARQUET = 2 };
 
 typedef struct fs_config {
   const char *path;
@@ -22,15 +25,17 @@ typedef struct fs_config {
   const char *sep;
   int64_t max_records_per_file;
   int64_t compact_every;
+  int compression;
+  int64_t row_group_size;
 } fs_config;
 
-static const char *const formats[] = {"json", "csv", NULL};
+static const char *const formats[] = {"json", "csv", "parquet", NULL};
 
 static const weir_option fs_options[] = {
     {"path", WEIR_OPT_STRING, NULL, WEIR_OPT_REQUIRED, 0, 0, NULL,
      "output folder (created if missing)", offsetof(fs_config, path)},
     {"format", WEIR_OPT_ENUM, "json", 0, 0, 0, formats,
-     "json (one object per line, nulls omitted as Spark) or csv",
+     "json (one object per line, nulls omitted as Spark), csv or parquet",
      offsetof(fs_config, format)},
     {"header", WEIR_OPT_BOOL, "false", 0, 0, 0, NULL,
      "csv: write a header line in each file", offsetof(fs_config, header)},
@@ -42,6 +47,13 @@ static const weir_option fs_options[] = {
     {"compact_every", WEIR_OPT_INT, "10", 0, 1, 1e6, NULL,
      "compact the _weir_log every N epochs",
      offsetof(fs_config, compact_every)},
+    {"compression", WEIR_OPT_ENUM, "snappy", 0, 0, 0, weir_parquet_codecs,
+     "parquet: none, snappy (Spark's default), zstd or gzip",
+     offsetof(fs_config, compression)},
+    {"row_group_size", WEIR_OPT_INT, "131072", 0, 1, 9.2e18, NULL,
+     "parquet: rows per row group (in rows, not bytes as Spark's "
+     "parquet.block.size: weir knows rows before it knows their size)",
+     offsetof(fs_config, row_group_size)},
     WEIR_OPTIONS_END};
 
 typedef struct file_sink {
@@ -51,6 +63,8 @@ typedef struct file_sink {
   int64_t epoch;
   int skip;          /* this epoch is already in the log */
   FILE *out;         /* the open part file, or NULL */
+  weir_parquet_writer *pq; /* format = parquet: the part file's writer */
+  weir_builder pq_rows;    /* a batch's rows cut at max_records_per_file */
   weir_sink_file *files; /* this epoch's part files */
   size_t nfiles;
   int64_t rows_in_file;
@@ -64,6 +78,8 @@ static void fs_destroy(void *self) {
     return;
   if (s->out)
     fclose(s->out);
+  weir_parquet_writer_free(s->pq);
+  weir_builder_free(&s->pq_rows);
   for (size_t i = 0; i < s->nfiles; i++)
     free(s->files[i].path);
   free(s->files);
@@ -98,6 +114,11 @@ static int fs_create(weir_ctx *ctx, const void *config, weir_create_args *a,
   }
   s->cfg = cfg;
   s->schema = a->input;
+  if (cfg->format == FMT_PARQUET &&
+      weir_builder_init(&s->pq_rows, a->input) != WEIR_OK) {
+    fs_destroy(s);
+    return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
+  }
   if (weir_sink_log_read(cfg->path, &s->log, err, sizeof err) != WEIR_OK) {
     fs_destroy(s);
     return weir_error(ctx, WEIR_ERR_FORMAT, "%s", err);
@@ -123,7 +144,7 @@ static int open_part(file_sink *s, weir_ctx *ctx) {
   /* Deterministic names: a re-run of a crashed epoch overwrites its own
    * uncommitted files instead of leaving more behind. */
   snprintf(name, sizeof name, "part-%08" PRId64 "-%04zu.%s", s->epoch,
-           s->nfiles, s->cfg->format == FMT_CSV ? "csv" : "json");
+           s->nfiles, formats[s->cfg->format]);
   snprintf(path, sizeof path, "%s/%s", s->cfg->path, name);
   weir_sink_file *f = realloc(s->files, (s->nfiles + 1) * sizeof *f);
   if (!f)
@@ -139,6 +160,15 @@ static int open_part(file_sink *s, weir_ctx *ctx) {
   f[s->nfiles].epoch = s->epoch;
   s->nfiles++;
   s->rows_in_file = 0;
+  if (s->cfg->format == FMT_PARQUET) {
+    char err[512];
+    weir_parquet_options o = WEIR_PARQUET_OPTIONS_INIT;
+    o.compression = s->cfg->compression;
+    o.row_group_size = s->cfg->row_group_size;
+    s->pq = weir_parquet_writer_new(s->out, path, s->schema, &o, err, sizeof err);
+    if (!s->pq)
+      return weir_error(ctx, WEIR_ERR_IO, "%s", err);
+  }
   if (s->cfg->format == FMT_CSV && s->cfg->header) {
     for (size_t i = 0; i < s->schema->n; i++) {
       if (i)
@@ -154,6 +184,17 @@ static int close_part(file_sink *s, weir_ctx *ctx) {
   if (!s->out)
     return WEIR_OK;
   weir_sink_file *f = &s->files[s->nfiles - 1];
+  if (s->pq) { /* the footer first: the file is complete once it is there */
+    char err[512];
+    int rc = weir_parquet_writer_close(s->pq, NULL, err, sizeof err);
+    weir_parquet_writer_free(s->pq);
+    s->pq = NULL;
+    if (rc != WEIR_OK) {
+      fclose(s->out);
+      s->out = NULL;
+      return weir_error(ctx, rc, "%s", err);
+    }
+  }
   int bad = fflush(s->out) != 0 || fsync(fileno(s->out)) != 0;
   long size = ftell(s->out);
   bad |= fclose(s->out) != 0;
@@ -218,10 +259,60 @@ static void json_line(weir_buf *b, const weir_schema *sc, const weir_value *c) {
   weir_buf_lit(b, "}\n");
 }
 
+/* Rotates to a new part file when there is none or the current one is full. */
+static int ensure_part(file_sink *s, weir_ctx *ctx) {
+  if (s->out && !(s->cfg->max_records_per_file > 0 &&
+                  s->rows_in_file >= s->cfg->max_records_per_file))
+    return WEIR_OK;
+  int e = close_part(s, ctx);
+  return e == WEIR_OK ? open_part(s, ctx) : e;
+}
+
+static int pq_write(file_sink *s, weir_ctx *ctx, const weir_batch *b) {
+  char err[512];
+  int rc = weir_parquet_write_batch(s->pq, b, err, sizeof err);
+  if (rc != WEIR_OK)
+    return weir_error(ctx, rc, "%s", err);
+  s->rows_in_file += b->nrows;
+  return WEIR_OK;
+}
+
+/* Parquet: whole batches go to the writer; only a batch that crosses
+ * max_records_per_file is cut, its rows copied through undecoded. */
+static int pq_process(file_sink *s, weir_ctx *ctx, const weir_batch *batch) {
+  int64_t max = s->cfg->max_records_per_file;
+  int rc = ensure_part(s, ctx);
+  if (rc != WEIR_OK)
+    return rc;
+  if (max <= 0 || s->rows_in_file + batch->nrows <= max)
+    return pq_write(s, ctx, batch);
+  weir_reader r;
+  if (weir_reader_open(&r, batch->data, batch->len) != WEIR_OK)
+    return weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch");
+  weir_builder_reset(&s->pq_rows);
+  while ((rc = weir_reader_next(&r, s->cols, s->schema->n)) == 1) {
+    weir_put_row_raw(&s->pq_rows, r.row_raw, r.row_len);
+    if (s->rows_in_file + s->pq_rows.nrows >= max || r.row == r.nrows) {
+      weir_batch sub = {NULL, 0, s->pq_rows.nrows, s->schema};
+      if (weir_builder_finish(&s->pq_rows, &sub.data, &sub.len) != WEIR_OK)
+        return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
+      if ((rc = pq_write(s, ctx, &sub)) != WEIR_OK)
+        return rc;
+      weir_builder_reset(&s->pq_rows);
+      if (r.row < r.nrows && (rc = ensure_part(s, ctx)) != WEIR_OK)
+        return rc;
+    }
+  }
+  return rc < 0 ? weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch")
+                : WEIR_OK;
+}
+
 static int fs_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
   file_sink *s = self;
   if (s->skip || batch->nrows == 0)
     return WEIR_OK;
+  if (s->cfg->format == FMT_PARQUET)
+    return pq_process(s, ctx, batch);
   weir_reader r;
   if (weir_reader_open(&r, batch->data, batch->len) != WEIR_OK)
     return weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch");
@@ -294,7 +385,7 @@ static const weir_plugin file_sink_plugin = {
     .kind = WEIR_KIND_SINK,
     .name = "file",
     .version = "0.1.0",
-    .description = "part files per epoch (json lines, csv) committed through "
+    .description = "part files per epoch (json lines, csv, parquet) committed through "
                    "a _weir_log: exactly-once",
     .options = fs_options,
     .config_size = sizeof(fs_config),

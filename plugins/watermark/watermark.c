@@ -34,10 +34,10 @@ typedef struct watermark_config {
 /* The persisted value (native layout, memcpy'd: the store does not
  * promise alignment). */
 typedef struct wm_saved {
-  int64_t max_seen;  /* µs; valid when seen */
-  int64_t seen;      /* 1 once a row with an event time arrived */
-  int64_t last_row;  /* processing time of the last epoch with rows, or of
-                        the first epoch */
+  int64_t max_seen; /* µs; valid when seen */
+  int64_t seen;     /* 1 once a row with an event time arrived */
+  int64_t last_row; /* processing time of the last epoch with rows, or of
+                       the first epoch */
 } wm_saved;
 
 typedef struct watermark_op {
@@ -114,6 +114,13 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
     destroy(w);
     weir_schema_free(out);
     return weir_error(ctx, WEIR_ERR_NOMEM, "watermark: out of memory");
+  }
+  /* As Spark's EventTimeWatermark: this column becomes the event time and
+   * an earlier watermark's mark on another column is removed (both
+   * operators still feed the global watermark). */
+  for (size_t i = 0; i < out->n; i++) {
+    out->fields[i].flags &= ~WEIR_FIELD_EVENT_TIME;
+    out->fields[i].watermark_delay = 0;
   }
   out->fields[col].flags |= WEIR_FIELD_EVENT_TIME;
   out->fields[col].watermark_delay = cfg->delay;

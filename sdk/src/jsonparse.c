@@ -28,13 +28,6 @@ static inline const uint8_t *ws(const jp *p, const uint8_t *s) {
   return s;
 }
 
-static inline uint32_t jp_hash(const uint8_t *k, size_t n) {
-  uint32_t h = (uint32_t)n * 0x9e3779b1u;
-  if (n)
-    h ^= k[0] * 0x85ebca6bu ^ k[n - 1] * 0xc2b2ae35u ^ k[n >> 1] * 0x27d4eb2fu;
-  return h ^ (h >> 15);
-}
-
 static inline uint64_t low_bytes(uint64_t w, size_t n) {
   return n >= 8 ? w : w & ((UINT64_C(1) << (8 * n)) - 1);
 }
@@ -250,12 +243,17 @@ static int read_timestamp(jp *p, const uint8_t *s, size_t n, int64_t *us) {
       s[13] == ':' && s[16] == ':' && two_digits(s + 11, &h) &&
       two_digits(s + 14, &m) && two_digits(s + 17, &sec) && h < 24 &&
       m < 60 && sec < 60) {
-    if (!p->ts_cached || memcmp(s, p->ts_date, 10) != 0) {
+    uint64_t d8;
+    uint16_t d2;
+    memcpy(&d8, s, 8); /* the date as two words: no memcmp call */
+    memcpy(&d2, s + 8, 2);
+    if (!p->ts_cached || d8 != p->ts_date8 || d2 != p->ts_date2) {
       if (weir_parse_timestamp((const char *)s, 10, &p->ts_day_us) != WEIR_OK) {
         p->ts_cached = 0;
         return -1;
       }
-      memcpy(p->ts_date, s, 10);
+      p->ts_date8 = d8;
+      p->ts_date2 = d2;
       p->ts_cached = 1;
     }
     *us = p->ts_day_us + (int64_t)(h * 3600 + m * 60 + sec) * WEIR_US_PER_SEC;
@@ -463,7 +461,15 @@ static const uint8_t *parse_object(jp *p, const jp_struct *st,
     const jp_field *f =
         lookup(p, st, k, kn, esc ? 0 : (size_t)(p->end - k));
     p->scratch.len = mark; /* an escaped name is not needed any more */
-    if (!(s = f ? parse_field(p, f, s, depth) : skip_value(p, s, depth)))
+    if (f) {
+      s = parse_field(p, f, s, depth);
+    } else if (PEEK(p, s) == '"') { /* the usual unasked-for scalar: inline */
+      if ((s = jp_scan_string(p, s + 1, &esc)))
+        s++;
+    } else {
+      s = skip_value(p, s, depth);
+    }
+    if (!s)
       return NULL;
     s = ws(p, s);
     uint8_t c = PEEK(p, s);
@@ -575,8 +581,10 @@ static int parse_record(jp *p, const char *text, size_t len,
       }
     }
   }
-  if (!s)
-    p->status = p->nomem ? WEIR_ERR_NOMEM : WEIR_ERR_FORMAT;
+  if (p->nomem)
+    p->status = WEIR_ERR_NOMEM;
+  else if (!s)
+    p->status = WEIR_ERR_FORMAT;
   else
     p->status = p->bad ? WEIR_ERR_SCHEMA : WEIR_OK;
   if (p->status < 0 && err) {

@@ -86,7 +86,8 @@ struct weir_json_parser {
   /* The last "YYYY-MM-DD" seen in a timestamp and its midnight: consecutive
    * events nearly always share their date. */
   int ts_cached;
-  uint8_t ts_date[10];
+  uint64_t ts_date8; /* its bytes 0-7 and 8-9 */
+  uint16_t ts_date2;
   int64_t ts_day_us;
   uint8_t *stack;   /* max_depth bytes: containers open while skipping */
   weir_buf scratch; /* decoded strings and binaries of the current record */
@@ -146,6 +147,16 @@ int jp_base64(jp *p, const uint8_t *s, const uint8_t *e, uint32_t *off,
 void jp_emit_permissive(jp *p, const uint8_t *text, weir_buf *b,
                         const uint8_t *corrupt, size_t corrupt_len);
 
+/* A member name's hash for the per-struct tables: its length and three of
+ * its bytes, cheap for the short names records have; the table compares
+ * names in full anyway. */
+static inline uint32_t jp_hash(const uint8_t *k, size_t n) {
+  uint32_t h = (uint32_t)n * 0x9e3779b1u;
+  if (n)
+    h ^= k[0] * 0x85ebca6bu ^ k[n - 1] * 0xc2b2ae35u ^ k[n >> 1] * 0x27d4eb2fu;
+  return h ^ (h >> 15);
+}
+
 #define JP_ONES UINT64_C(0x0101010101010101)
 #define JP_HIGHS UINT64_C(0x8080808080808080)
 
@@ -155,9 +166,10 @@ static inline uint64_t jp_haszero(uint64_t v) {
 
 /* Finds the closing quote of the string whose body starts at s, validating
  * it (UTF-8, escapes, no raw control bytes). *esc becomes 1 when the body
- * has escapes. Returns the position of the quote, or NULL. Eight bytes at a
- * time while eight remain, so plain ASCII costs little; never reads past
- * p->end. */
+ * has escapes. Returns the position of the quote, or NULL. Plain ASCII is
+ * skipped eight bytes at a time (SWAR), sixteen (SSE2) once a string proves
+ * long; only a special byte takes the slow path. Wide loads happen only
+ * while that many bytes remain: never a read past p->end. */
 static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
                                             int *esc) {
   const uint8_t *end = p->end;
@@ -184,11 +196,11 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
        * with the 8-byte step alone.) */
       while (end - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i hit = _mm_or_si128(
+        __m128i flags = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
             _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        unsigned m = (unsigned)_mm_movemask_epi8(flags);
         if (m) {
           s += __builtin_ctz(m);
           goto special;

@@ -3,7 +3,6 @@
  * per-struct hash tables, the error messages, and the slow paths of lexing
  * (escapes, non-ASCII UTF-8, long numbers, base64), plus the PERMISSIVE and
  * null-row writers. The per-byte loop is in jsonparse.c. */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,13 @@
 #include "jsonparse_int.h"
 
 /* ---- compiling ----------------------------------------------------------- */
+
+/* A STRUCT field without members (not from DDL, but a plugin may build
+ * one) reads as a struct of no columns. */
+static const weir_schema no_members = {0, NULL};
+static const weir_schema *members(const weir_field *f) {
+  return f->fields ? f->fields : &no_members;
+}
 
 static void count(const weir_schema *s, uint32_t *nf, uint32_t *ns,
                   uint32_t *nt, size_t *names) {
@@ -22,8 +28,8 @@ static void count(const weir_schema *s, uint32_t *nf, uint32_t *ns,
   for (size_t i = 0; i < s->n; i++) {
     (*nf)++;
     *names += strlen(s->fields[i].name) + 1;
-    if (s->fields[i].type == WEIR_T_STRUCT && s->fields[i].fields)
-      count(s->fields[i].fields, nf, ns, nt, names);
+    if (s->fields[i].type == WEIR_T_STRUCT)
+      count(members(&s->fields[i]), nf, ns, nt, names);
   }
 }
 
@@ -68,13 +74,7 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
       p->corrupt_col = (int)i;
       continue; /* never matched against JSON members */
     }
-    /* Same hash as jsonparse.c's lookup. */
-    const uint8_t *k = (const uint8_t *)f->name;
-    uint32_t h = (uint32_t)len * 0x9e3779b1u;
-    if (len)
-      h ^= k[0] * 0x85ebca6bu ^ k[len - 1] * 0xc2b2ae35u ^
-           k[len >> 1] * 0x27d4eb2fu;
-    h ^= h >> 15;
+    uint32_t h = jp_hash((const uint8_t *)f->name, len);
     for (uint32_t j = h & st->mask;; j = (j + 1) & st->mask)
       if (!st->table[j]) {
         st->table[j] = first + i + 1;
@@ -83,8 +83,8 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
   }
   for (uint32_t i = 0; i < s->n; i++) {
     const weir_field *wf = &s->fields[i];
-    if (wf->type == WEIR_T_STRUCT && wf->fields) {
-      uint32_t sub = compile(c, wf->fields, first + i);
+    if (wf->type == WEIR_T_STRUCT) {
+      uint32_t sub = compile(c, members(wf), first + i);
       p->fields[first + i].sub = sub;
     }
   }
@@ -434,8 +434,10 @@ double jp_num_double_slow(jp *p, const jp_num *n) {
   char local[64], *txt = local;
   if (len >= sizeof local) {
     weir_buf_clear(&p->numbuf);
-    if (weir_buf_reserve(&p->numbuf, len + 1) != WEIR_OK)
-      return n->neg ? -HUGE_VAL : HUGE_VAL; /* cannot happen in practice */
+    if (weir_buf_reserve(&p->numbuf, len + 1) != WEIR_OK) {
+      p->nomem = 1; /* the record is refused with WEIR_ERR_NOMEM */
+      return 0;
+    }
     txt = (char *)p->numbuf.data;
   }
   memcpy(txt, n->start, len);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "weir/batch.h"
 
@@ -207,6 +208,120 @@ int pq_compress(int codec, int level, const uint8_t *src, size_t n,
  * corrupt or of another size, WEIR_ERR_UNSUPPORTED for a codec weir lacks. */
 int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst,
                   size_t want);
+
+/* ---- writer: one leaf column's row-group buffers (parquet_wcol.c) ------- */
+typedef struct pq_wchunk { /* what the footer says of a written chunk */
+  int64_t start, data_off, dict_off; /* dict_off -1: no dictionary */
+  int64_t comp_size, uncomp_size, num_values, nulls;
+  int dict;                      /* RLE_DICTIONARY data pages */
+  int has_minmax;
+  size_t min_at, max_at;         /* into the writer's stats buffer */
+  uint32_t min_len, max_len;
+} pq_wchunk;
+
+typedef struct pq_wcol {
+  const weir_field *field;
+  const char **path; /* names from the root, into the writer's schema copy */
+  int depth;
+  int max_def;
+  int ptype;         /* PQ_INT64, ... */
+  int wtype;         /* WEIR_T_* of the leaf */
+  /* this row group: one level per row, the non-null values */
+  weir_buf defs;     /* uint8_t levels */
+  weir_buf vals;     /* PLAIN bytes of the non-null values (bools: 1 byte) */
+  size_t nvals;
+  int64_t nulls;
+  /* dictionary of this chunk (byte arrays) */
+  int dict_on;       /* still building one */
+  weir_buf idx;      /* uint32_t index of each non-null value */
+  weir_buf dict;     /* PLAIN bytes of the distinct values */
+  weir_buf dict_at;  /* uint32_t offset of each distinct value in dict */
+  uint32_t ndict;
+  uint32_t *ht;      /* open addressing: dictionary id + 1, 0 empty */
+  size_t ht_cap;
+  /* statistics of this chunk */
+  int has_minmax;
+  union { int64_t i; double f; } min, max;
+  size_t bmin, bmax; /* byte arrays: offsets of the values in vals */
+  uint32_t bmin_len, bmax_len;
+} pq_wcol;
+
+typedef struct pq_wctx { /* what encoding a chunk needs from the writer */
+  FILE *f;
+  int64_t *pos;      /* bytes written to f so far */
+  int codec, level, dict_mode;
+  int64_t page_size, dict_page_size;
+  weir_buf *page, *comp, *hdr, *stats; /* scratch buffers; stats persists */
+  weir_buf *lev;     /* scratch: uint32_t levels or indices of a page */
+} pq_wctx;
+
+/* Appends one row's level and, when it is max_def, its value (already
+ * checked to be of the column's type). */
+int pq_wcol_put(pq_wcol *c, const pq_wctx *x, int def, const weir_value *v);
+/* Writes the column's buffered rows (nrows) as one column chunk: the
+ * dictionary page, data pages; fills `out`, then clears the buffers. */
+int pq_wcol_flush(pq_wcol *c, const pq_wctx *x, size_t nrows, pq_wchunk *out);
+void pq_wcol_free(pq_wcol *c);
+/* Bytes buffered by the column (for the row group's memory bound). */
+size_t pq_wcol_bytes(const pq_wcol *c);
+
+/* ---- reader: a leaf column's cursor over its column chunk (parquet_page.c) */
+typedef struct pq_src { /* the file's bytes: a descriptor or memory */
+  int fd;
+  const uint8_t *mem;
+  int64_t size;
+} pq_src;
+
+/* Reads n bytes at off; WEIR_ERR_IO (with errno) or WEIR_ERR_FORMAT when
+ * the file is shorter. */
+int pq_src_read(const pq_src *s, int64_t off, void *dst, size_t n);
+
+typedef struct pq_val { /* one physical value */
+  int64_t i;          /* BOOLEAN, INT32 (sign-extended), INT64 */
+  double f;           /* FLOAT, DOUBLE */
+  const uint8_t *s;   /* BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96 */
+  uint32_t n;
+} pq_val;
+
+#define PQ_LEVBUF 256
+typedef struct pq_rcol {
+  /* the leaf (set once) */
+  int ptype, type_length, max_def;
+  /* the chunk of the current row group */
+  int codec;
+  int64_t off, end, values_left;
+  /* the dictionary */
+  int has_dict;
+  weir_buf dict_page;
+  pq_val *dict;
+  uint32_t ndict, dict_cap;
+  /* the current data page */
+  weir_buf raw, page, cur, prev; /* compressed, decompressed, built values */
+  int64_t page_left;             /* levels left in it */
+  pq_rle_dec defs;
+  uint32_t lev[PQ_LEVBUF];
+  int lev_n, lev_pos;
+  int enc;
+  const uint8_t *vp, *vend, *data; /* values cursor; byte data (DELTA_*) */
+  uint64_t bit;                    /* PLAIN booleans */
+  pq_rle_dec idx;                  /* dictionary indices, RLE booleans */
+  uint32_t ibuf[PQ_LEVBUF];
+  int ib_n, ib_pos;
+  pq_delta_dec d1, d2; /* DELTA_*: ints / lengths, and suffix lengths */
+  int64_t dbuf[PQ_LEVBUF], dbuf2[PQ_LEVBUF];
+  int db_n, db_pos, db2_n, db2_pos;
+  uint64_t bss_n, bss_i;           /* BYTE_STREAM_SPLIT */
+} pq_rcol;
+
+/* Positions the cursor at a column chunk (its dictionary is dropped). */
+void pq_rcol_start(pq_rcol *c, int codec, int64_t off, int64_t end,
+                   int64_t num_values);
+/* The next row's definition level, and its value when def == max_def.
+ * On error returns WEIR_ERR_* with a reason in why. */
+int pq_rcol_next(pq_rcol *c, const pq_src *src, int *def, pq_val *v,
+                 char *why, size_t whylen);
+void pq_rcol_free(pq_rcol *c);
+const char *pq_encoding_name(int enc);
 
 /* Little-endian loads and stores. */
 static inline uint32_t pq_le32(const uint8_t *p) {

@@ -118,6 +118,10 @@ static void read_selem(tc_reader *r, pq_selem *e) {
         t != TC_I16)
       r->bad = 1; /* an integer field of another type */
   }
+  if (!e->name) { /* required by the spec; tolerate its absence */
+    e->name = (const uint8_t *)"";
+    e->name_len = 0;
+  }
 }
 
 static void read_colmeta(tc_reader *r, pq_chunk *c) {

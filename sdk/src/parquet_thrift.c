@@ -27,7 +27,8 @@ void tc_varint(weir_buf *b, uint64_t v) {
 }
 
 static uint64_t zigzag(int64_t v) {
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+  /* all ones for a negative v, without shifting a signed value */
+  return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
 }
 
 void tc_init(tc_writer *w, weir_buf *b) {

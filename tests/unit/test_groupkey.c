@@ -94,8 +94,7 @@ static int cmp_encoded(const uint8_t *a, size_t an, const uint8_t *b,
 }
 
 Test(key, order) {
-  const uint8_t nil[] = {0xc0}, one[] = {0x01}, two[] = {0x02},
-                neg[] = {0xff};
+  const uint8_t nil[] = {0xc0}, one[] = {0x01}, two[] = {0x02}, neg[] = {0xff};
   cr_assert_lt(cmp_encoded(nil, 1, one, 1), 0); /* nulls first */
   cr_assert_lt(cmp_encoded(neg, 1, one, 1), 0);
   cr_assert_lt(cmp_encoded(one, 1, two, 1), 0);
@@ -151,9 +150,9 @@ Test(groups, window_key_and_output) {
   weir_schema *in = input_schema();
   group_spec g;
   char err[512];
-  cr_assert_eq(resolve_groups(&g, "kind, window(ts, 10 seconds)", in, err,
-                              sizeof err),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      resolve_groups(&g, "kind, window(ts, 10 seconds)", in, err, sizeof err),
+      WEIR_OK, "%s", err);
   cr_assert_eq(g.ev_kind, EV_WINDOW);
   cr_assert_eq(g.has_window, 1);
   weir_schema *out = weir_schema_new();
@@ -296,9 +295,9 @@ Test(aggs, load_time_errors) {
   cr_assert_eq(resolve_aggs(&a, "sum(n, x)", in, err, sizeof err),
                WEIR_ERR_INVALID);
   aggs_free(&a);
-  cr_assert_eq(resolve_aggs(&a, "approx_count_distinct(n, 0.9)", in, err,
-                            sizeof err),
-               WEIR_ERR_INVALID);
+  cr_assert_eq(
+      resolve_aggs(&a, "approx_count_distinct(n, 0.9)", in, err, sizeof err),
+      WEIR_ERR_INVALID);
   aggs_free(&a);
   weir_schema_free(in);
 }
@@ -390,7 +389,7 @@ Test(aggs, fold_with_nulls_and_strings) {
             kinds, ns, xs, 5, json, sizeof json);
   cr_assert_str_eq(json,
                    "{\"count\":5,\"count(kind)\":3,\"sum(n)\":13,\"avg(n)\":"
-                   "4.333333333333333,\"sum(x)\":4,\"min(kind)\":\"a\","
+                   "4.333333333333333,\"sum(x)\":4.0,\"min(kind)\":\"a\","
                    "\"max(kind)\":\"cccc\",\"first(kind)\":\"bb\","
                    "\"last(kind)\":null,\"first(n)\":5,\"last(n)\":null,"
                    "\"approx_count_distinct(kind)\":3,\"min(ts)\":\"1970-01-"

@@ -70,7 +70,7 @@ Test(hll, precision_from_rsd) {
   cr_assert_eq(hll_precision(0.05), 9); /* Spark's default: 512 registers */
   cr_assert_eq(hll_precision(0.01), 14);
   cr_assert_eq(hll_precision(0.39), 4);
-  cr_assert_eq(hll_precision(0.4), 0); /* fewer than 4 bits */
+  cr_assert_eq(hll_precision(0.4), 0);   /* fewer than 4 bits */
   cr_assert_eq(hll_precision(0.001), 0); /* beyond weir's 16 bits */
   cr_assert_eq(hll_precision(0), 0);
 }
@@ -118,8 +118,8 @@ Test(hll, empty_and_tiny) {
 }
 
 Test(hll, accuracy_bounds, .timeout = 60) {
-  const int64_t sizes[] = {10, 50, 100, 300, 600, 1000, 2000, 3000,
-                           10000, 100000, 1000000};
+  const int64_t sizes[] = {10,   50,   100,   300,    600,    1000,
+                           2000, 3000, 10000, 100000, 1000000};
   const int ps[] = {9, 12};
   for (size_t k = 0; k < sizeof ps / sizeof *ps; k++) {
     int p = ps[k];
@@ -130,8 +130,9 @@ Test(hll, accuracy_bounds, .timeout = 60) {
       double rel = fabs((double)e - (double)n) / (double)n;
       /* 3 standard errors, and at least 1 for the smallest counts */
       double bound = fmax(3 * se, 1.5 / (double)n);
-      cr_assert(rel <= bound, "p=%d n=%lld estimate=%lld (%.2f%% off, bound "
-                              "%.2f%%)",
+      cr_assert(rel <= bound,
+                "p=%d n=%lld estimate=%lld (%.2f%% off, bound "
+                "%.2f%%)",
                 p, (long long)n, (long long)e, rel * 100, bound * 100);
     }
   }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <weir/weir.h>
+
 #include "../../plugins/aggregate/call.h"
 #include "../../plugins/aggregate/window.h"
 
@@ -21,8 +23,8 @@
 static win_spec spec(int64_t size, int64_t slide, int64_t offset) {
   win_spec w;
   char err[256];
-  cr_assert_eq(win_spec_init(&w, size, slide, offset, err, sizeof err),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(win_spec_init(&w, size, slide, offset, err, sizeof err), WEIR_OK,
+               "%s", err);
   return w;
 }
 
@@ -211,11 +213,11 @@ Test(call, aggregates_quotes_and_aliases) {
                                "all`, max(x)AS y",
                                &l, err, sizeof err),
                WEIR_ERR_INVALID);
-  cr_assert_eq(call_list_parse(
-                   "count, count(*) as n, sum(`my col`) AS `total, all`, "
-                   "window(ts, '1 minute')",
-                   &l, err, sizeof err),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      call_list_parse("count, count(*) as n, sum(`my col`) AS `total, all`, "
+                      "window(ts, '1 minute')",
+                      &l, err, sizeof err),
+      WEIR_OK, "%s", err);
   cr_assert_eq(l.n, 4);
   cr_assert_eq(l.items[0].is_call, 0);
   cr_assert_str_eq(l.items[1].args[0], "*");

@@ -146,8 +146,8 @@ int weir_json_parse_values(weir_json_parser *p, const char *text, size_t len,
  * caller that keeps such rows makes its output schema nullable, see
  * weir_json_nullable_schema); after WEIR_ERR_FORMAT: every column null. The
  * corrupt-record column, if any, gets the text (invalid UTF-8 bytes replaced
- * by U+FFFD, so the batch holds valid UTF-8). After any other result, every
- * column is null. */
+ * by U+FFFD, so the batch holds valid UTF-8). After any other result, as
+ * after WEIR_ERR_FORMAT. */
 void weir_json_put_permissive(weir_json_parser *p, const char *text,
                               size_t len, weir_builder *out);
 

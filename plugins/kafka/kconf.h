@@ -1,0 +1,77 @@
+/* plugins/kafka/kconf.h — what the kafka source and sink share about
+ * librdkafka: turning `kafka.*` keys into a configuration (refusing the keys
+ * a plugin must own), routing librdkafka's log lines and errors into weir's
+ * log (rate-limited, so a broker that is down for a minute gives a few lines,
+ * not thousands), and the first-contact check that turns an unreachable
+ * bootstrap server into a clear error instead of a hang.
+ *
+ * The sink compiles kconf.c too (plugins/kafka_sink/kconf.c includes it):
+ * one place decides how `kafka.*` reaches librdkafka. */
+#ifndef WEIR_KAFKA_KCONF_H
+#define WEIR_KAFKA_KCONF_H
+
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "weir/weir.h"
+
+/* A key a plugin sets itself, and what the user should write instead. */
+typedef struct kc_owned {
+  const char *key;
+  const char *instead;
+} kc_owned;
+
+/* Per-handle logging state; the first member of the rd_kafka_t's opaque
+ * struct, so the callbacks find it. */
+typedef struct kc_log {
+  weir_ctx *ctx;       /* where lines go; NULL: dropped (during destroy) */
+  int64_t window_us;   /* start of the current rate-limit window */
+  int lines;           /* lines logged in the window */
+  int dropped;         /* lines suppressed in the window */
+  int64_t last_error_us;
+  char last_error[256]; /* the last error librdkafka reported (for messages) */
+} kc_log;
+
+/* Builds a configuration from the kafka.* keys. Refuses any key in `owned`
+ * (with its `instead`) and unknown or invalid keys (librdkafka's message).
+ * kafka.bootstrap.servers is required. On success *out is new (caller owns
+ * it until rd_kafka_new takes it). Returns WEIR_OK or an error set on ctx. */
+int kc_conf_new(weir_ctx *ctx, const weir_kv_list *kv, const kc_owned *owned,
+                rd_kafka_conf_t **out);
+
+/* Sets a key the plugin owns; an error here is a bug. */
+int kc_set(weir_ctx *ctx, rd_kafka_conf_t *conf, const char *key,
+           const char *value);
+
+/* Sets key only when the user did not give kafka.KEY (a default of weir's
+ * that differs from librdkafka's). */
+int kc_default(weir_ctx *ctx, rd_kafka_conf_t *conf, const weir_kv_list *kv,
+               const char *key, const char *value);
+
+/* Routes librdkafka's logs and errors to weir's log through `log` (which
+ * must be the first member of the opaque given to the handle). Call before
+ * rd_kafka_new; then kc_attach after it. */
+void kc_logging(rd_kafka_conf_t *conf, void *opaque);
+/* Moves the handle's log lines onto its main queue, served by kc_serve. */
+void kc_attach(rd_kafka_t *rk);
+/* Serves queued logs, errors and (producer) delivery reports without
+ * blocking longer than timeout_ms. */
+void kc_serve(rd_kafka_t *rk, int timeout_ms);
+
+/* The bootstrap servers the user gave (for messages). */
+const char *kc_bootstrap(const weir_kv_list *kv);
+
+/* A metadata request bounded by timeout_ms: the first contact with the
+ * cluster. WEIR_OK, or WEIR_ERR_IO with "cannot reach the Kafka cluster at
+ * SERVERS within N s: <librdkafka's last error>" set on ctx. `what` names
+ * the plugin for the message. *md (may be NULL) receives the metadata
+ * (rd_kafka_metadata_destroy it). */
+int kc_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
+               int all_topics, int timeout_ms,
+               const struct rd_kafka_metadata **md);
+
+/* Microseconds on the monotonic clock (for timeouts and rate limits). */
+int64_t kc_mono_us(void);
+
+#endif
