@@ -140,7 +140,7 @@ $(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_window: $(BUILD)/obj/plugins/aggregate/window.o $(BUILD)/obj/plugins/aggregate/call.o
 $(BUILD)/tests/test_hll: $(BUILD)/obj/plugins/aggregate/hll.o
-$(BUILD)/tests/test_groupkey: $(addprefix $(BUILD)/obj/plugins/aggregate/,key.o groups.o window.o call.o aggs.o hll.o)
+$(BUILD)/tests/test_groupkey: $(addprefix $(BUILD)/obj/plugins/aggregate/,groups.o window.o call.o aggs.o hll.o)
 $(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj/plugins/select/parse.o \
   $(BUILD)/obj/plugins/select/lex.o $(BUILD)/obj/plugins/select/check.o $(BUILD)/obj/plugins/select/eval.o
 

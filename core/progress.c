@@ -147,11 +147,17 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
     node *nd = q->nodes[i];
     if (nd->kind != WEIR_KIND_SINK)
       continue;
-    /* Spark has one sink; the first is "sink", all are in "sinks". */
+    /* Spark has one sink; the first that is not a late_rows sink is
+     * "sink", all are in "sinks". */
     if (!comma) {
+      node *main_sink = nd;
+      for (size_t k = i; k < q->n && main_sink->late_from; k++)
+        if (q->nodes[k]->kind == WEIR_KIND_SINK && !q->nodes[k]->late_from)
+          main_sink = q->nodes[k];
       weir_buf_lit(b, ",\"sink\":{\"description\":");
-      plugin_desc(b, nd);
-      weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
+      plugin_desc(b, main_sink);
+      weir_buf_printf(b, ",\"numOutputRows\":%lld}",
+                      (long long)main_sink->m.rows_in);
       weir_buf_lit(b, ",\"sinks\":[");
     }
     if (comma)

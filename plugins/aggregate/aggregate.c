@@ -35,7 +35,7 @@
 #include "aggs.h"
 #include "call.h"
 #include "groups.h"
-#include "key.h"
+#include "weir/key.h"
 #include "window.h"
 
 #define DEFAULT_BATCH_ROWS 4096

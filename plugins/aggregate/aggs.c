@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hll.h"
-#include "key.h"
+#include "weir/key.h"
 
 /* ---- unaligned access to state values ----------------------------------- */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "key.h"
+#include "weir/key.h"
 
 static int unknown_column(const weir_schema *in, const char *name,
                           const char *item, char *err, size_t errlen) {

@@ -27,7 +27,7 @@
 
 #include <weir/weir.h>
 
-#include "../aggregate/key.h"
+#include "weir/key.h"
 
 #define DEFAULT_BATCH_ROWS 4096
 

@@ -51,7 +51,6 @@ typedef struct ksink {
   char txn_id[512];
   char group[600];    /* the marker's consumer group */
   const char *marker; /* the marker's topic */
-  rd_kafka_t *ck;     /* consumer handle for the marker */
   int txn_ready;
   int64_t last_committed; /* epoch id in Kafka's marker, -1: none */
 } ksink;

@@ -185,8 +185,8 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
   p->tscol = weir_schema_find(args->input, "ts");
   weir_groups_spec spec = WEIR_GROUPS_SPEC_INIT;
   spec.variant = c->variant == PROBE_MAP ? WEIR_GROUPS_MAP : WEIR_GROUPS_FLAT;
-  spec.output_mode = c->mode == PROBE_UPDATE ? WEIR_MODE_UPDATE
-                                             : WEIR_MODE_APPEND;
+  spec.output_mode =
+      c->mode == PROBE_UPDATE ? WEIR_MODE_UPDATE : WEIR_MODE_APPEND;
   if (c->variant == PROBE_MAP)
     spec.output_mode = 0;
   spec.timeout = c->timeout == PROBE_PROCESSING ? WEIR_TIMEOUT_PROCESSING_TIME
@@ -203,17 +203,16 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
   return weir_groups_create(ctx, args, &spec, self);
 }
 
-static const weir_plugin desc = {
-    .struct_size = sizeof(weir_plugin),
-    .abi_major = WEIR_ABI_MAJOR,
-    .abi_minor = WEIR_ABI_MINOR,
-    .kind = WEIR_KIND_OPERATOR,
-    .name = "gs_probe",
-    .version = "1",
-    .description = "group-state test operator",
-    .options = options,
-    .config_size = sizeof(gs_probe_config),
-    .flags = WEIR_PLUGIN_STATEFUL,
-    .create = create,
-    WEIR_GROUPS_CALLBACKS};
+static const weir_plugin desc = {.struct_size = sizeof(weir_plugin),
+                                 .abi_major = WEIR_ABI_MAJOR,
+                                 .abi_minor = WEIR_ABI_MINOR,
+                                 .kind = WEIR_KIND_OPERATOR,
+                                 .name = "gs_probe",
+                                 .version = "1",
+                                 .description = "group-state test operator",
+                                 .options = options,
+                                 .config_size = sizeof(gs_probe_config),
+                                 .flags = WEIR_PLUGIN_STATEFUL,
+                                 .create = create,
+                                 WEIR_GROUPS_CALLBACKS};
 WEIR_PLUGIN(desc)

@@ -18,12 +18,12 @@ enum {
 };
 enum {
   MISUSE_NONE = 0,
-  MISUSE_TWO_ROWS,        /* two rows per call */
-  MISUSE_NO_ROW,          /* no row */
-  MISUSE_PAST_TIMESTAMP,  /* an event-time timeout at the watermark */
-  MISUSE_NO_STATE,        /* a timeout on a key whose state was removed */
-  MISUSE_WRONG_KIND,      /* the other kind of timeout */
-  MISUSE_ZERO_DURATION    /* a duration of 0 */
+  MISUSE_TWO_ROWS,       /* two rows per call */
+  MISUSE_NO_ROW,         /* no row */
+  MISUSE_PAST_TIMESTAMP, /* an event-time timeout at the watermark */
+  MISUSE_NO_STATE,       /* a timeout on a key whose state was removed */
+  MISUSE_WRONG_KIND,     /* the other kind of timeout */
+  MISUSE_ZERO_DURATION   /* a duration of 0 */
 };
 
 typedef struct gs_probe_config {

@@ -1,5 +1,5 @@
 /* tests/unit/test_groupkey.c — group keys and aggregates of the
- * `aggregate` operator: canonical key encoding (plugins/aggregate/key.c:
+ * `aggregate` operator: canonical key encoding (sdk/src/key.c:
  * one byte string per value whatever msgpack form the batch used), the
  * order emitted groups are sorted by, group_by resolution and keys
  * (groups.c), and the aggregate functions (aggs.c) folded through the
@@ -11,7 +11,7 @@
 
 #include "../../plugins/aggregate/aggs.h"
 #include "../../plugins/aggregate/groups.h"
-#include "../../plugins/aggregate/key.h"
+#include "weir/key.h"
 #include "state.h"
 
 static weir_value decode(const uint8_t *bytes, size_t n) {

@@ -241,8 +241,7 @@ Test(groupstate, a_failing_call_names_key_and_epoch) {
   weir_test *t = make(&c, "k STRING", NULL, WEIR_MODE_APPEND);
   epoch_ok(t, "{\"k\":\"a\"}", A1);
   cr_assert_eq(weir_test_epoch(t, "{\"k\":\"a\"}"), WEIR_ERR_INVALID);
-  cr_assert_str_eq(weir_test_error(t),
-                   "probe: failing in the call as asked");
+  cr_assert_str_eq(weir_test_error(t), "probe: failing in the call as asked");
   cr_assert(strstr(weir_test_log(t),
                    "error: the data call for key [\"a\"] failed in epoch 1"),
             "%s", weir_test_log(t));
@@ -280,8 +279,7 @@ Test(groupstate, state_and_timers_survive_a_restart) {
   weir_buf_append(&ref, "", 1);
   weir_buf_append(&got, "", 1);
   cr_assert_str_eq((char *)got.data, (char *)ref.data);
-  cr_assert_str_eq((char *)ref.data, "epoch 0:\n" A1 B1
-                                     "epoch 1:\n"
+  cr_assert_str_eq((char *)ref.data, "epoch 0:\n" A1 B1 "epoch 1:\n"
                                      "{\"k\":\"a\",\"count\":2,\"timed_out\":"
                                      "false}\n"
                                      "epoch 2:\n" B1T "epoch 3:\n"
@@ -300,8 +298,9 @@ Test(groupstate, the_state_is_inspectable) {
   gs_probe_config c = base(PROBE_PROCESSING);
   weir_test *t = make(&c, "k STRING", NULL, WEIR_MODE_APPEND);
   weir_test_set_time(t, 7);
-  epoch_ok(t, "{\"k\":\"a\"}\n{\"k\":\"a\"}", "{\"k\":\"a\",\"count\":2,"
-                                              "\"timed_out\":false}\n");
+  epoch_ok(t, "{\"k\":\"a\"}\n{\"k\":\"a\"}",
+           "{\"k\":\"a\",\"count\":2,"
+           "\"timed_out\":false}\n");
   cr_assert_str_eq(weir_test_state(t, "groups"),
                    "{\"key\":\"weir.groups\",\"value\":{\"keys\":[[\"k\","
                    "\"string\"]],\"timeout\":\"processing-time\"}}\n"
@@ -343,8 +342,9 @@ Test(groupstate, older_state_is_upgraded_newer_refused) {
   /* With one: every value is rewritten before the first call. */
   v2.upgrade = 1;
   cr_assert_eq(weir_test_restart(t, &v2), WEIR_OK);
-  epoch_ok(t, "{\"k\":\"a\"}", "{\"k\":\"a\",\"count\":2,\"timed_out\":"
-                               "false}\n");
+  epoch_ok(t, "{\"k\":\"a\"}",
+           "{\"k\":\"a\",\"count\":2,\"timed_out\":"
+           "false}\n");
   const char *st = weir_test_state(t, "groups");
   cr_assert(strstr(st, "{\"key\":[\"b\"],\"value\":[1,true],\"timer\":"), "%s",
             st);
@@ -442,10 +442,13 @@ static int count_create(weir_ctx *ctx, const void *cfg, weir_create_args *a,
   spec.fn = count_call;
   return weir_groups_create(ctx, a, &spec, self);
 }
-static const weir_plugin count_desc = {
-    .struct_size = sizeof(weir_plugin), .abi_major = WEIR_ABI_MAJOR,
-    .kind = WEIR_KIND_OPERATOR, .name = "count", .create = count_create,
-    .flags = WEIR_PLUGIN_STATEFUL, WEIR_GROUPS_CALLBACKS};
+static const weir_plugin count_desc = {.struct_size = sizeof(weir_plugin),
+                                       .abi_major = WEIR_ABI_MAJOR,
+                                       .kind = WEIR_KIND_OPERATOR,
+                                       .name = "count",
+                                       .create = count_create,
+                                       .flags = WEIR_PLUGIN_STATEFUL,
+                                       WEIR_GROUPS_CALLBACKS};
 
 Test(groupstate, a_large_epoch_through_the_arena) {
   weir_test *t = weir_test_new(&count_desc);
@@ -454,7 +457,7 @@ Test(groupstate, a_large_epoch_through_the_arena) {
   weir_schema *s = NULL;
   char err[64];
   weir_schema_parse("k BIGINT, i BIGINT, pad STRING", &s, err, sizeof err);
-  static char big[100000];
+  static char big[300000];
   memset(big, 'x', sizeof big);
   for (int epoch = 0; epoch < 3; epoch++) {
     order_ok = 1;

@@ -11,6 +11,7 @@
 #include "weir/plugin.h"
 #include "weir/state.h"
 #include "weir/files.h"
+#include "weir/key.h"
 #include "weir/groupstate.h"
 
 #define WEIR_VERSION "0.1.0"

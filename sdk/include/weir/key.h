@@ -1,4 +1,4 @@
-/* key.h — canonical byte keys for keyed state (grouping keys of `aggregate`,
+/* weir/key.h — canonical byte keys for keyed state (grouping keys of `aggregate`,
  * duplicate keys of `dedup`), and the total order weir sorts emitted groups
  * by.
  *
@@ -12,20 +12,18 @@
  *
  * Floats are normalised as Spark's NormalizeFloatingNumbers does for
  * grouping keys (-0.0 → 0.0, every NaN → one NaN).
- *
- * Written against the SDK only, with SDK-style names, so that it can move
- * to sdk/src (weir/key.h, as weir/state.h already announces "the SDK's
- * weir_key_* helpers") unchanged. Until then `dedup` compiles this same
- * file through plugins/dedup/key.c. Every symbol is hidden. */
-#ifndef WEIR_PLUGINS_KEY_H
-#define WEIR_PLUGINS_KEY_H
+ */
+#ifndef WEIR_KEY_H
+#define WEIR_KEY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <weir/weir.h>
+#include "weir/batch.h"
 
-#pragma GCC visibility push(hidden)
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Appends the canonical encoding of one decoded value (a struct's members
  * are re-encoded recursively). A value that is not a valid weir value (a
@@ -51,6 +49,8 @@ int weir_key_compare_values(const weir_value *a, const weir_value *b);
 #define WEIR_KEY_NO_TIME INT64_MAX
 int64_t weir_key_event_time(const weir_value *v);
 
-#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 
 #endif

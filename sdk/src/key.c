@@ -1,7 +1,7 @@
-/* key.c — canonical key encoding and the value order (see key.h). Used by
- * `aggregate` (group keys, sorting emitted groups) and, through
- * plugins/dedup/key.c, by `dedup`. */
-#include "key.h"
+/* key.c — canonical key encoding and the value order (see weir/key.h),
+ * shared by every keyed operator: `aggregate` (group keys, sorting emitted
+ * groups), `dedup`, and the group-state helper. */
+#include "weir/key.h"
 
 #include <math.h>
 #include <string.h>
