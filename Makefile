@@ -137,6 +137,7 @@ $(BUILD)/tests/test_file_lines: $(FILE_OBJ)/lines.o
 $(BUILD)/tests/test_file_records: $(FILE_OBJ)/records.o $(FILE_OBJ)/csv.o $(FILE_OBJ)/tsparse.o \
   $(FILE_OBJ)/jsonline.o
 $(BUILD)/tests/test_rate_schedule: $(BUILD)/obj/plugins/rate/schedule.o
+$(BUILD)/tests/test_kafka_offsets: $(BUILD)/obj/plugins/kafka/offsets.o
 $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/plugins/rate/schedule.o
 $(BUILD)/tests/test_window: $(BUILD)/obj/plugins/aggregate/window.o $(BUILD)/obj/plugins/aggregate/call.o
 $(BUILD)/tests/test_hll: $(BUILD)/obj/plugins/aggregate/hll.o

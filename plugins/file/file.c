@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "weir/files.h"
+#include "weir/parquet.h"
 #include "weir/weir.h"
 
 #include "catalog.h"
@@ -95,8 +96,7 @@ static const weir_option file_options[] = {
      "folder to watch, or a glob (data/*.json, logs/{a,b}/*.csv)",
      offsetof(file_config, path)},
     {"format", WEIR_OPT_ENUM, NULL, WEIR_OPT_REQUIRED, 0, 0, formats,
-     "json (one object per line), csv or text (one row per line); parquet "
-     "is planned",
+     "json (one object per line), csv, text (one row per line) or parquet",
      offsetof(file_config, format)},
     {"schema", WEIR_OPT_SCHEMA, NULL, 0, 0, 0, NULL,
      "columns in Spark DDL (required for json and csv; text is value STRING)",
@@ -211,10 +211,6 @@ static char *absolute(const char *p) {
 
 static int check_options(weir_ctx *ctx, const file_config *c, csv_opts *csv) {
   char err[512];
-  if (c->format == FMT_PARQUET)
-    return weir_error(ctx, WEIR_ERR_UNSUPPORTED,
-                      "format = parquet is not supported yet (it is planned); "
-                      "use json, csv or text");
   if (c->format == FMT_JSON && !records_json_available())
     return weir_error(ctx, WEIR_ERR_UNSUPPORTED,
                       "format = json needs the SDK's JSON parser "
@@ -329,7 +325,9 @@ static int file_create(weir_ctx *ctx, const void *config,
   records_cfg rc_cfg = {c->format,          c->mode, f->schema,
                         c->corrupt_column,  csv,     c->null_value,
                         c->timestamp_format};
-  if (!(f->rec = records_new(&rc_cfg, err, sizeof err))) {
+  /* Parquet files carry their own structure: no line records. */
+  if (c->format != FMT_PARQUET &&
+      !(f->rec = records_new(&rc_cfg, err, sizeof err))) {
     weir_schema_free(out);
     file_destroy(f);
     return weir_error(ctx, WEIR_ERR_INVALID, "%s", err);
@@ -541,8 +539,33 @@ static void report_malformed(file_src *f, weir_ctx *ctx) {
   f->malformed = 0;
 }
 
+/* A Parquet file, projected onto the schema, row group by row group. A
+ * corrupt file is an error naming it (PERMISSIVE applies to lines). */
+static int read_parquet(file_src *f, weir_ctx *ctx, const file_entry *e) {
+  char err[600];
+  int64_t k = 0;
+  weir_parquet_reader *r = weir_parquet_reader_open(e->path, err, sizeof err);
+  if (!r)
+    return weir_error(ctx, WEIR_ERR_FORMAT, "%s", err);
+  int rc = weir_parquet_reader_project(r, f->schema, err, sizeof err);
+  if (rc != WEIR_OK)
+    rc = weir_error(ctx, rc, "%s", err);
+  while (rc == WEIR_OK &&
+         (k = weir_parquet_read_batch(
+              r, &f->builder, (size_t)(f->batch_rows - f->builder.nrows), err,
+              sizeof err)) > 0)
+    if (f->builder.nrows >= f->batch_rows || f->builder.buf.len >= BATCH_BYTES)
+      rc = flush_batch(f, ctx);
+  if (rc == WEIR_OK && k < 0)
+    rc = weir_error(ctx, (int)k, "%s", err);
+  weir_parquet_reader_free(r);
+  return rc;
+}
+
 /* Reads one file of the epoch into batches. */
 static int read_file(file_src *f, weir_ctx *ctx, const file_entry *e) {
+  if (f->format == FMT_PARQUET)
+    return read_parquet(f, ctx, e);
   line_reader lr;
   struct stat st;
   if (lr_open(&lr, e->path, e->size, READ_BUFFER, (size_t)f->max_record) != 0)

@@ -47,17 +47,17 @@ typedef struct json_op {
   weir_builder out;
   weir_value *row; /* one decoded input row, reused */
   size_t ncols_in;
-  size_t field;        /* input column of the JSON text */
+  size_t field; /* input column of the JSON text */
   const char *field_name;
-  size_t *keep;        /* input columns copied through */
+  size_t *keep; /* input columns copied through */
   size_t nkeep;
   int mode;
   int as_struct;
-  uint32_t nparsed;    /* the schema's top-level columns */
+  uint32_t nparsed; /* the schema's top-level columns */
   uint32_t max_rows;
-  int64_t epoch;       /* from epoch_begin */
-  uint64_t rows;       /* input rows seen in this epoch */
-  uint64_t malformed;  /* malformed records in this epoch */
+  int64_t epoch;      /* from epoch_begin */
+  uint64_t rows;      /* input rows seen in this epoch */
+  uint64_t malformed; /* malformed records in this epoch */
 } json_op;
 
 static const weir_option options[] = {
@@ -112,10 +112,9 @@ static int find_column(weir_ctx *ctx, const weir_schema *in, const char *opt,
     return WEIR_OK;
   }
   const char *near = weir_schema_suggest(in, name);
-  return weir_error(ctx, WEIR_ERR_SCHEMA,
-                    "json: %s: no input column '%s'%s%s%s", opt, name,
-                    near ? " (did you mean '" : "", near ? near : "",
-                    near ? "'?)" : "");
+  return weir_error(
+      ctx, WEIR_ERR_SCHEMA, "json: %s: no input column '%s'%s%s%s", opt, name,
+      near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
 /* Appends field f of the input to the output schema, metadata included. */
@@ -144,7 +143,8 @@ static int build_output(weir_ctx *ctx, json_op *j, const json_config *cfg,
       weir_schema_free(parsed);
       return rc == WEIR_ERR_NOMEM
                  ? weir_error(ctx, rc, "json: out of memory")
-                 : weir_error(ctx, rc, "json: keep: column '%s' is listed twice",
+                 : weir_error(ctx, rc,
+                              "json: keep: column '%s' is listed twice",
                               in->fields[j->keep[i]].name);
     }
   if (j->as_struct) {
@@ -208,8 +208,7 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
                     field, weir_type_name(in->fields[j->field].type));
     goto fail;
   }
-  if (cfg->keep.n &&
-      !(j->keep = calloc(cfg->keep.n, sizeof *j->keep))) {
+  if (cfg->keep.n && !(j->keep = calloc(cfg->keep.n, sizeof *j->keep))) {
     rc = weir_error(ctx, WEIR_ERR_NOMEM, "json: out of memory");
     goto fail;
   }
@@ -303,12 +302,11 @@ static int malformed(json_op *j, weir_ctx *ctx, const weir_value *v,
                       row, j->epoch, j->field_name, why);
   if (j->malformed <= LOGGED_PER_EPOCH) {
     excerpt(v->v.s.ptr, v->v.s.len, text, sizeof text);
-    weir_log(ctx, WEIR_LOG_WARN,
-             "malformed record in row %" PRIu64 " of epoch %" PRId64
-             " (%s): %s: %s",
-             row, j->epoch, j->mode == MODE_PERMISSIVE ? "kept as nulls"
-                                                       : "dropped",
-             why, text);
+    weir_log(
+        ctx, WEIR_LOG_WARN,
+        "malformed record in row %" PRIu64 " of epoch %" PRId64 " (%s): %s: %s",
+        row, j->epoch, j->mode == MODE_PERMISSIVE ? "kept as nulls" : "dropped",
+        why, text);
   }
   return WEIR_OK;
 }
@@ -327,13 +325,12 @@ static int one_row(json_op *j, weir_ctx *ctx, const weir_value *cols) {
   weir_builder_mark value_mark = weir_builder_save(b);
   if (j->as_struct)
     weir_put_struct(b, j->nparsed);
-  int rc = v->type == WEIR_T_NULL
-               ? WEIR_JSON_BLANK
-               : weir_json_parse_values(j->parser, v->v.s.ptr, v->v.s.len, b,
-                                        &e);
+  int rc =
+      v->type == WEIR_T_NULL
+          ? WEIR_JSON_BLANK
+          : weir_json_parse_values(j->parser, v->v.s.ptr, v->v.s.len, b, &e);
   switch (rc) {
-  case WEIR_OK:
-    return WEIR_OK;
+  case WEIR_OK: return WEIR_OK;
   case WEIR_JSON_BLANK: /* Spark: from_json of null or "" is null */
     weir_builder_restore(b, value_mark);
     if (j->as_struct)
@@ -352,8 +349,7 @@ static int one_row(json_op *j, weir_ctx *ctx, const weir_value *cols) {
     return WEIR_OK;
   default:
     weir_builder_restore(b, row_mark);
-    return weir_error(ctx, rc, "json: out of memory parsing row %" PRIu64,
-                      row);
+    return weir_error(ctx, rc, "json: out of memory parsing row %" PRIu64, row);
   }
 }
 

@@ -21,7 +21,7 @@
 
 static inline const uint8_t *ws(const jp *p, const uint8_t *s) {
   /* Compact JSON has no whitespace at all: one test to leave. */
-  if (__builtin_expect(s < p->end && *s > ' ', 1))
+  if (__builtin_expect(s<p->end && * s> ' ', 1))
     return s;
   while (s < p->end && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
     s++;
@@ -37,8 +37,7 @@ static inline uint64_t low_bytes(uint64_t w, size_t n) {
  * (which always has more of the record after it) is compared as two masked
  * words instead of through a memcmp call. */
 static inline const jp_field *lookup(const jp *p, const jp_struct *st,
-                                     const uint8_t *k, size_t n,
-                                     size_t avail) {
+                                     const uint8_t *k, size_t n, size_t avail) {
   uint32_t i = jp_hash(k, n) & st->mask;
   for (;;) {
     uint32_t e = st->table[i];
@@ -68,9 +67,10 @@ static inline const uint8_t *literal(jp *p, const uint8_t *s, const char *w,
                                      size_t n) {
   if ((size_t)(p->end - s) >= n && memcmp(s, w, n) == 0)
     return s + n;
-  return jp_fail(p, s, n == 4 && w[0] == 't'   ? "true"
-                       : n == 4 && w[0] == 'n' ? "null"
-                                               : "false");
+  return jp_fail(p, s,
+                 n == 4 && w[0] == 't'   ? "true"
+                 : n == 4 && w[0] == 'n' ? "null"
+                                         : "false");
 }
 
 /* A member name at s (the opening quote expected), then ':'. *k / *kn is
@@ -79,8 +79,7 @@ static inline const uint8_t *literal(jp *p, const uint8_t *s, const char *w,
  * Returns the position of the value. Always inlined: it is half the work
  * of a record. */
 static inline __attribute__((always_inline)) const uint8_t *
-member_name(jp *p, const uint8_t *s, const uint8_t **k, size_t *kn,
-            int *esc) {
+member_name(jp *p, const uint8_t *s, const uint8_t **k, size_t *kn, int *esc) {
   *esc = 0;
   if (PEEK(p, s) != '"')
     return jp_fail(p, s, "a member name (a string)");
@@ -220,8 +219,8 @@ static int special_double(const uint8_t *s, size_t n, double *out) {
 #undef IS
 }
 
-static const uint8_t *parse_object(jp *p, const jp_struct *st,
-                                   const uint8_t *s, int depth);
+static const uint8_t *parse_object(jp *p, const jp_struct *st, const uint8_t *s,
+                                   int depth);
 
 static inline int two_digits(const uint8_t *s, int *v) {
   if (!jp_isdigit(s[0]) || !jp_isdigit(s[1]))
@@ -239,10 +238,9 @@ static int read_timestamp(jp *p, const uint8_t *s, size_t n, int64_t *us) {
   int h, m, sec;
   if (p->parse_ts)
     return p->parse_ts(p->parse_ts_arg, (const char *)s, n, us) == 0 ? 0 : -1;
-  if ((n == 19 || (n == 20 && s[19] == 'Z')) && s[10] == 'T' &&
-      s[13] == ':' && s[16] == ':' && two_digits(s + 11, &h) &&
-      two_digits(s + 14, &m) && two_digits(s + 17, &sec) && h < 24 &&
-      m < 60 && sec < 60) {
+  if ((n == 19 || (n == 20 && s[19] == 'Z')) && s[10] == 'T' && s[13] == ':' &&
+      s[16] == ':' && two_digits(s + 11, &h) && two_digits(s + 14, &m) &&
+      two_digits(s + 17, &sec) && h < 24 && m < 60 && sec < 60) {
     uint64_t d8;
     uint16_t d2;
     memcpy(&d8, s, 8); /* the date as two words: no memcmp call */
@@ -445,8 +443,8 @@ static const uint8_t *parse_field(jp *p, const jp_field *f, const uint8_t *s,
 }
 
 /* The object at s ('{'), of nesting `depth`, into the slots of st. */
-static const uint8_t *parse_object(jp *p, const jp_struct *st,
-                                   const uint8_t *s, int depth) {
+static const uint8_t *parse_object(jp *p, const jp_struct *st, const uint8_t *s,
+                                   int depth) {
   if (depth > p->max_depth)
     return jp_failf(p, s, "nesting deeper than %d levels", p->max_depth);
   s = ws(p, s + 1);
@@ -458,8 +456,7 @@ static const uint8_t *parse_object(jp *p, const jp_struct *st,
     int esc;
     if (!(s = member_name(p, s, &k, &kn, &esc)))
       return NULL;
-    const jp_field *f =
-        lookup(p, st, k, kn, esc ? 0 : (size_t)(p->end - k));
+    const jp_field *f = lookup(p, st, k, kn, esc ? 0 : (size_t)(p->end - k));
     p->scratch.len = mark; /* an escaped name is not needed any more */
     if (f) {
       s = parse_field(p, f, s, depth);

@@ -26,7 +26,7 @@
 typedef struct jp_field {
   const char *name; /* in the parser's name arena */
   uint32_t len;
-  uint8_t type;     /* weir_type */
+  uint8_t type; /* weir_type */
   uint8_t nullable;
   uint8_t corrupt;  /* the corrupt-record column: never read from JSON */
   uint32_t sub;     /* STRUCT: index into structs; else JP_NONE */
@@ -36,17 +36,17 @@ typedef struct jp_field {
 } jp_field;
 
 typedef struct jp_struct {
-  uint32_t first, n;        /* members: fields[first .. first+n) */
-  uint32_t tree_end;        /* members and everything below them:
-                               fields[first .. tree_end) */
-  uint32_t *table;          /* open addressing: field index + 1, 0 = empty */
+  uint32_t first, n; /* members: fields[first .. first+n) */
+  uint32_t tree_end; /* members and everything below them:
+                        fields[first .. tree_end) */
+  uint32_t *table;   /* open addressing: field index + 1, 0 = empty */
   uint32_t mask;
 } jp_struct;
 
 /* Slot kinds. */
 enum {
   JK_NULL = 1,
-  JK_BAD,         /* did not fit its column (the record is malformed) */
+  JK_BAD, /* did not fit its column (the record is malformed) */
   JK_BOOL,
   JK_INT,
   JK_FLOAT,
@@ -54,7 +54,7 @@ enum {
   JK_STR_TEXT,    /* bytes [off, off+len) of the record's text */
   JK_STR_SCRATCH, /* bytes [off, off+len) of the scratch buffer */
   JK_BIN_SCRATCH,
-  JK_STRUCT       /* a nested object was read into the members' slots */
+  JK_STRUCT /* a nested object was read into the members' slots */
 };
 
 typedef struct jp_slot {
@@ -106,7 +106,7 @@ typedef struct weir_json_parser jp;
 /* A number as scanned: value = ±mant · 10^exp10 when !trunc. */
 typedef struct jp_num {
   const uint8_t *start, *end;
-  uint64_t mant;  /* the first 19 significant digits */
+  uint64_t mant; /* the first 19 significant digits */
   int32_t exp10;
   uint8_t neg;
   uint8_t integral; /* no fraction, no exponent (Spark's VALUE_NUMBER_INT) */
@@ -170,8 +170,7 @@ static inline uint64_t jp_haszero(uint64_t v) {
  * skipped eight bytes at a time (SWAR), sixteen (SSE2) once a string proves
  * long; only a special byte takes the slow path. Wide loads happen only
  * while that many bytes remain: never a read past p->end. */
-static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
-                                            int *esc) {
+static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s, int *esc) {
   const uint8_t *end = p->end;
   for (;;) {
     while (end - s >= 8) {
@@ -196,10 +195,10 @@ static inline const uint8_t *jp_scan_string(jp *p, const uint8_t *s,
        * with the 8-byte step alone.) */
       while (end - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-        __m128i flags = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        __m128i flags =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
         unsigned m = (unsigned)_mm_movemask_epi8(flags);
         if (m) {
           s += __builtin_ctz(m);
@@ -248,8 +247,9 @@ static inline const uint8_t *jp_scan_number(jp *p, const uint8_t *s,
   if (*t == '0') {
     t++;
     if (t < end && jp_isdigit(*t))
-      return jp_failf(p, t - 1, "a number may not start with 0 (leading zeros "
-                                "are not JSON)");
+      return jp_failf(p, t - 1,
+                      "a number may not start with 0 (leading zeros "
+                      "are not JSON)");
   } else {
     for (; t < end && jp_isdigit(*t); t++) {
       if (nd < 19) {

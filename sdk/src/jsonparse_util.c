@@ -67,7 +67,8 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
     f->nullable = wf->nullable;
     f->parent = parent;
     f->sub = JP_NONE;
-    f->corrupt = parent == JP_NONE && c->corrupt && strcmp(wf->name, c->corrupt) == 0;
+    f->corrupt =
+        parent == JP_NONE && c->corrupt && strcmp(wf->name, c->corrupt) == 0;
     if (!wf->nullable)
       p->has_required = 1;
     if (f->corrupt) {
@@ -98,9 +99,10 @@ int weir_json_parser_new(const weir_schema *schema,
                          char *err, size_t errlen) {
   uint32_t nf = 0, ns = 0, nt = 0;
   size_t names = 0;
-  const char *corrupt = opt && opt->corrupt_column ? opt->corrupt_column
-                                                    : "_corrupt_record";
-  int depth = opt && opt->max_depth ? opt->max_depth : WEIR_JSON_DEFAULT_MAX_DEPTH;
+  const char *corrupt =
+      opt && opt->corrupt_column ? opt->corrupt_column : "_corrupt_record";
+  int depth =
+      opt && opt->max_depth ? opt->max_depth : WEIR_JSON_DEFAULT_MAX_DEPTH;
   *out = NULL;
   if (!schema) {
     snprintf(err, errlen, "no schema");
@@ -250,13 +252,13 @@ void jp_bad(jp *p, const jp_field *f, const uint8_t *at, const uint8_t *vend,
     p->err.offset = (size_t)(at - p->base);
     field_path(p, f, p->err.field, sizeof p->err.field);
     value_text(at, vend, v, sizeof v);
-    snprintf(p->err.msg, sizeof p->err.msg, "field \"%.80s\": expected %s, found %s",
-             p->err.field, expected, v);
+    snprintf(p->err.msg, sizeof p->err.msg,
+             "field \"%.80s\": expected %s, found %s", p->err.field, expected,
+             v);
   }
 }
 
-void jp_bad_required(jp *p, const jp_field *f, const uint8_t *at,
-                     int missing) {
+void jp_bad_required(jp *p, const jp_field *f, const uint8_t *at, int missing) {
   if (!p->bad) {
     p->bad = 1;
     p->err.code = WEIR_ERR_SCHEMA;
@@ -327,15 +329,21 @@ const uint8_t *jp_string_special(jp *p, const uint8_t *s, int *esc) {
     if (s + 1 >= p->end)
       return jp_failf(p, s, "unterminated string");
     switch (s[1]) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
-    case 't':
-      return s + 2;
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't': return s + 2;
     case 'u': {
       int u = hex4(s + 2, p->end);
       if (u < 0)
         return jp_failf(p, s, "expected 4 hex digits after \\u");
       if (u >= 0xdc00 && u <= 0xdfff)
-        return jp_failf(p, s, "lone low surrogate \\u%04x (not valid UTF-16)", u);
+        return jp_failf(p, s, "lone low surrogate \\u%04x (not valid UTF-16)",
+                        u);
       if (u >= 0xd800 && u <= 0xdbff) {
         int lo = p->end - s >= 8 && s[6] == '\\' && s[7] == 'u'
                      ? hex4(s + 8, p->end)
@@ -350,12 +358,16 @@ const uint8_t *jp_string_special(jp *p, const uint8_t *s, int *esc) {
       return s + 6;
     }
     default:
-      return jp_fail(p, s + 1, "an escape (one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+      return jp_fail(
+          p, s + 1,
+          "an escape (one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
     }
   }
   if (c < 0x20)
-    return jp_failf(p, s, "control character 0x%02x in a string (it must be "
-                          "escaped)", c);
+    return jp_failf(p, s,
+                    "control character 0x%02x in a string (it must be "
+                    "escaped)",
+                    c);
   size_t n = utf8_seq(s, p->end);
   if (!n)
     return jp_failf(p, s, "invalid UTF-8 (byte 0x%02x)", c);
@@ -501,10 +513,11 @@ int jp_base64(jp *p, const uint8_t *s, const uint8_t *e, uint32_t *off,
   return 0;
 }
 
-/* ---- writing rows for refused and null records ---------------------------- */
+/* ---- writing rows for refused and null records ----------------------------
+ */
 
-void weir_json_put_permissive(weir_json_parser *p, const char *text,
-                              size_t len, weir_builder *out) {
+void weir_json_put_permissive(weir_json_parser *p, const char *text, size_t len,
+                              weir_builder *out) {
   const uint8_t *t = (const uint8_t *)text, *end = t + len, *s = t;
   const uint8_t *corrupt = NULL;
   size_t clen = 0;
@@ -539,7 +552,8 @@ void weir_json_put_nulls(const weir_json_parser *p, weir_builder *out) {
     weir_mp_nil(&out->buf);
 }
 
-/* ---- schemas --------------------------------------------------------------- */
+/* ---- schemas ---------------------------------------------------------------
+ */
 
 weir_schema *weir_json_nullable_schema(const weir_schema *s) {
   weir_schema *c = weir_schema_copy(s);
@@ -555,8 +569,7 @@ weir_schema *weir_json_nullable_schema(const weir_schema *s) {
       x->fields[i].nullable = true;
       if (x->fields[i].fields) {
         if (sp == cap) {
-          weir_schema **bigger =
-              malloc(2 * cap * sizeof *bigger);
+          weir_schema **bigger = malloc(2 * cap * sizeof *bigger);
           if (!bigger) {
             if (stack != todo)
               free(stack);

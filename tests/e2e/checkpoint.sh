@@ -74,25 +74,10 @@ committed "$T/ref/counts" >"$T/ref.counts"
 expect_eq "reference has every row" 200000 "$(wc -l <"$T/ref.rows")"
 
 topology "$T/crash" ""
-kills=0
-i=0
-while [ $i -lt 200 ]; do
-  i=$((i + 1))
-  "$WEIR" run "$T/crash/q.ini" -q >>"$T/crash.out" 2>>"$T/crash.err" &
-  pid=$!
-  sleep "$(awk -v s=$i 'BEGIN { srand(s * 7919); printf "%.3f", rand() * 0.12 }')"
-  if kill -9 $pid 2>/dev/null; then
-    wait $pid 2>/dev/null
-    kills=$((kills + 1))
-  else
-    wait $pid
-    rc=$?
-    [ $rc -eq 0 ] && break
-    echo "run $i exited $rc"; tail -5 "$T/crash.err"; break
-  fi
-done
-echo "killed $kills times in $i runs"
-[ $kills -ge 3 ] && ok "the query was killed -9 several times ($kills)" || not_ok "the query was killed -9 several times ($kills)"
+crash_until_done "$T/crash/q.ini" "$T/crash/out" 0.12
+kills=$KILLS
+echo "killed $kills times in $RUNS runs"
+[ $kills -ge 30 ] && ok "the query was killed -9 at least 30 times ($kills)" || not_ok "the query was killed -9 at least 30 times ($kills)"
 committed "$T/crash/rows" >"$T/crash.rows"
 committed "$T/crash/counts" >"$T/crash.counts"
 expect_file "after kill -9 restarts: every row exactly once, epoch by epoch" "$T/ref.rows" "$T/crash.rows"

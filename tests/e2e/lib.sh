@@ -34,3 +34,33 @@ expect_grep() {
 }
 
 finish() { [ "$fails" -eq 0 ]; }
+
+# crash_until_done INI OUT_PREFIX [MAX_DELAY_S]: runs `weir run INI` again
+# and again, each time killing it with SIGKILL after a random delay (seeded:
+# the seed of every kill is printed), until a run finishes by itself (an
+# available-now query). Each run's stdout goes to OUT_PREFIX.N. Sets KILLS
+# and RUNS. At most 300 runs.
+crash_until_done() {
+  KILLS=0
+  RUNS=0
+  while [ $RUNS -lt 300 ]; do
+    RUNS=$((RUNS + 1))
+    seed=$((RUNS * 7919 + ${CRASH_SEED:-0}))
+    delay=$(awk -v s=$seed -v m="${3:-0.12}" 'BEGIN { srand(s); printf "%.3f", rand() * m }')
+    "$WEIR" run "$1" -q >"$2.$RUNS" 2>>"$2.err" &
+    pid=$!
+    sleep "$delay"
+    if kill -9 $pid 2>/dev/null; then
+      wait $pid 2>/dev/null
+      KILLS=$((KILLS + 1))
+      echo "kill $KILLS: run $RUNS after ${delay}s (seed $seed)"
+    else
+      wait $pid
+      rc=$?
+      [ $rc -eq 0 ] && return 0
+      echo "run $RUNS exited $rc"; tail -5 "$2.err"
+      return 1
+    fi
+  done
+  return 1
+}

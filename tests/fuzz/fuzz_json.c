@@ -31,10 +31,11 @@
 #include <weir/weir.h>
 
 #define FUZZ_SCHEMA                                                            \
-  "event_type STRING, user STRUCT<id: STRING, geo: STRUCT<lat: DOUBLE, "      \
+  "event_type STRING, user STRUCT<id: STRING, geo: STRUCT<lat: DOUBLE, "       \
   "lon: DOUBLE>, tags: STRING>, timestamp TIMESTAMP, n BIGINT, ok BOOLEAN, "   \
   "bin BINARY, req BIGINT NOT NULL, _corrupt_record STRING"
-#define FUZZ_MAX_DEPTH 64 /* as weir_json_to_msgpack's, for the differential */
+#define FUZZ_MAX_DEPTH 64 /* as weir_json_to_msgpack's, for the differential   \
+                           */
 #define FUZZ_MAX_LEN 4096
 
 #define CHECK(cond, ...)                                                       \
@@ -70,9 +71,11 @@ static void fz_init(void) {
 static int utf8_ok(const uint8_t *s, size_t n) {
   for (size_t i = 0; i < n;) {
     uint8_t c = s[i];
-    size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-                                                     : c >= 0xf0 && c <= 0xf4 ? 4
-                                                                              : 0;
+    size_t k = c < 0x80                 ? 1
+               : c >= 0xc2 && c <= 0xdf ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
     if (!k || i + k > n)
       return 0;
     for (size_t j = 1; j < k; j++)
@@ -121,7 +124,8 @@ static const char *other_string(const uint8_t *d, size_t len, const char *key,
     count = (uint32_t)p[0] << 8 | p[1];
     p += 2;
   } else if (h == 0xdf && end - p >= 4) {
-    count = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    count = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+            p[3];
     p += 4;
   } else {
     return NULL;
@@ -155,8 +159,8 @@ static void fz_one(const uint8_t *data, size_t size) {
   len0 = fz_builder.buf.len;
   rows0 = fz_builder.nrows;
   memset(&e, 0, sizeof e);
-  int rc = weir_json_parse_row(fz_parser, (const char *)data, size,
-                               &fz_builder, &e);
+  int rc =
+      weir_json_parse_row(fz_parser, (const char *)data, size, &fz_builder, &e);
   CHECK(rc == WEIR_OK || rc == WEIR_JSON_BLANK || rc == WEIR_ERR_FORMAT ||
             rc == WEIR_ERR_SCHEMA,
         "rc %d", rc);
@@ -203,7 +207,8 @@ static void fz_one(const uint8_t *data, size_t size) {
     CHECK(rc == WEIR_OK || rc == WEIR_ERR_SCHEMA,
           "valid JSON refused as malformed: offset %zu: %s", e.offset, e.msg);
     size_t on = 0;
-    const char *os = other_string(fz_other.data, fz_other.len, "event_type", &on);
+    const char *os =
+        other_string(fz_other.data, fz_other.len, "event_type", &on);
     if (os) {
       CHECK(v[0].type == WEIR_T_STRING && v[0].v.s.len == on &&
                 memcmp(v[0].v.s.ptr, os, on) == 0,
@@ -301,15 +306,51 @@ static uint64_t next(void) {
 }
 static size_t below(size_t n) { return n ? (size_t)(next() % n) : 0; }
 
-static const char *const tokens[] = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud83d\\ude00",
-    "\\ud800", "\\udc00", "\\u0000", "null", "true", "false", "-", "0", "-0",
-    "1e999", "9223372036854775807", "9223372036854775808",
-    "-9223372036854775809", "1.5", "0.1e-400", "\xff", "\xc3", "\xc3\xa9",
-    "\xed\xa0\x80", "\xf0\x9f\x98\x80", "\xef\xbb\xbf", " ", "\t", "\n",
-    "\"event_type\":", "\"user\":{", "\"geo\":{\"lat\":", "\"n\":",
-    "\"timestamp\":\"2026-01-01T00:00:05Z\"", "\"bin\":\"aGk=\"", "\"req\":1",
-    "\"ok\":true", "[[[[[[[[", "]]]]]]]]", "{\"a\":{\"b\":{\"c\":"};
+static const char *const tokens[] = {"{",
+                                     "}",
+                                     "[",
+                                     "]",
+                                     ",",
+                                     ":",
+                                     "\"",
+                                     "\\",
+                                     "\\u",
+                                     "\\ud83d\\ude00",
+                                     "\\ud800",
+                                     "\\udc00",
+                                     "\\u0000",
+                                     "null",
+                                     "true",
+                                     "false",
+                                     "-",
+                                     "0",
+                                     "-0",
+                                     "1e999",
+                                     "9223372036854775807",
+                                     "9223372036854775808",
+                                     "-9223372036854775809",
+                                     "1.5",
+                                     "0.1e-400",
+                                     "\xff",
+                                     "\xc3",
+                                     "\xc3\xa9",
+                                     "\xed\xa0\x80",
+                                     "\xf0\x9f\x98\x80",
+                                     "\xef\xbb\xbf",
+                                     " ",
+                                     "\t",
+                                     "\n",
+                                     "\"event_type\":",
+                                     "\"user\":{",
+                                     "\"geo\":{\"lat\":",
+                                     "\"n\":",
+                                     "\"timestamp\":\"2026-01-01T00:00:05Z\"",
+                                     "\"bin\":\"aGk=\"",
+                                     "\"req\":1",
+                                     "\"ok\":true",
+                                     "[[[[[[[[",
+                                     "]]]]]]]]",
+                                     "{\"a\":{\"b\":{\"c\":"};
 
 /* One mutation of buf[0..*n) in place (cap bytes of room). */
 static void mutate(uint8_t *buf, size_t *n, size_t cap) {
@@ -351,9 +392,7 @@ static void mutate(uint8_t *buf, size_t *n, size_t cap) {
     }
     break;
   }
-  case 5: /* truncate */
-    len = below(len + 1);
-    break;
+  case 5: /* truncate */ len = below(len + 1); break;
   case 6: { /* splice with another seed */
     size_t s = below(seeds.n), at = below(len + 1);
     size_t from = below(seeds.len[s] + 1), k = seeds.len[s] - from;
@@ -385,8 +424,10 @@ long fuzz_json_run_mutations(uint64_t seed, long n) {
   rng = seed * 0x9e3779b97f4a7c15ull + 88172645463325252ull;
   if (seeds.n == 0) {
     static const char *const builtin[] = {
-        "{\"event_type\":\"click\",\"user\":{\"id\":\"u1\",\"geo\":{\"lat\":1.5,"
-        "\"lon\":-2}},\"timestamp\":\"2026-01-01T00:00:05Z\",\"n\":1,\"req\":2}",
+        "{\"event_type\":\"click\",\"user\":{\"id\":\"u1\",\"geo\":{\"lat\":1."
+        "5,"
+        "\"lon\":-2}},\"timestamp\":\"2026-01-01T00:00:05Z\",\"n\":1,\"req\":"
+        "2}",
         "{\"x\":[1,{\"y\":null}],\"bin\":\"aGVsbG8=\",\"ok\":false,\"req\":0}"};
     for (size_t i = 0; i < 2; i++)
       add_seed((const uint8_t *)builtin[i], strlen(builtin[i]));

@@ -160,12 +160,19 @@ static int s_read(void *self, weir_ctx *ctx, const weir_offset *start,
   return rc == WEIR_OK ? emit(s, ctx) : rc;
 }
 
-static const weir_plugin desc = {
-    .struct_size = sizeof(weir_plugin), .abi_major = WEIR_ABI_MAJOR,
-    .abi_minor = WEIR_ABI_MINOR, .kind = WEIR_KIND_SOURCE,
-    .name = "json_lines", .version = "1",
-    .description = "lines of a file as rows (tests)", .options = options,
-    .config_size = sizeof(cfg), .flags = WEIR_PLUGIN_REPLAYABLE,
-    .create = s_create, .destroy = s_destroy, .plan = s_plan,
-    .read = s_read};
+static const weir_plugin desc = {.struct_size = sizeof(weir_plugin),
+                                 .abi_major = WEIR_ABI_MAJOR,
+                                 .abi_minor = WEIR_ABI_MINOR,
+                                 .kind = WEIR_KIND_SOURCE,
+                                 .name = "json_lines",
+                                 .version = "1",
+                                 .description =
+                                     "lines of a file as rows (tests)",
+                                 .options = options,
+                                 .config_size = sizeof(cfg),
+                                 .flags = WEIR_PLUGIN_REPLAYABLE,
+                                 .create = s_create,
+                                 .destroy = s_destroy,
+                                 .plan = s_plan,
+                                 .read = s_read};
 WEIR_PLUGIN(desc)

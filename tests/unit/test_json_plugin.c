@@ -139,8 +139,8 @@ static void *make_config(const char *field, const char *ddl, int mode,
 }
 
 static int create(void *cfg, int64_t max_rows) {
-  weir_create_args a = {sizeof a, "events", input, NULL, WEIR_MODE_APPEND,
-                        max_rows};
+  weir_create_args a = {sizeof a, "events",         input,
+                        NULL,     WEIR_MODE_APPEND, max_rows};
   int rc = plug->create(&ctx, cfg, &a, &self);
   output = a.output;
   return rc;
@@ -180,7 +180,8 @@ static const char *rows_text(void) {
   weir_value v[8];
   for (int i = 0; i < nemitted; i++) {
     weir_reader r;
-    cr_assert_eq(weir_reader_open(&r, emitted[i].data, emitted[i].len), WEIR_OK);
+    cr_assert_eq(weir_reader_open(&r, emitted[i].data, emitted[i].len),
+                 WEIR_OK);
     while (weir_reader_next(&r, v, output->n) == 1) {
       weir_json_row(&t, output, v);
       weir_buf_lit(&t, "\n");
@@ -192,20 +193,22 @@ static const char *rows_text(void) {
 }
 
 Test(json_plugin, options_and_output_schema) {
-  static const char *const keys[] = {"field", "schema", "mode", "keep", "as",
-                                     "column_name_of_corrupt_record",
-                                     "max_depth"};
+  static const char *const keys[] = {
+      "field",    "schema", "mode",
+      "keep",     "as",     "column_name_of_corrupt_record",
+      "max_depth"};
   int i = 0;
   for (const weir_option *o = plug->options; o->key; o++, i++)
     cr_assert_str_eq(o->key, keys[i]);
   cr_assert_eq(i, 7);
-  void *cfg = make_config(NULL, "a BIGINT NOT NULL, s STRUCT<b: STRING NOT NULL>",
-                          0, "k", NULL);
+  void *cfg = make_config(
+      NULL, "a BIGINT NOT NULL, s STRUCT<b: STRING NOT NULL>", 0, "k", NULL);
   cr_assert_eq(create(cfg, 0), WEIR_OK, "%s", host_err);
   weir_buf f = WEIR_BUF_INIT;
   weir_schema_format(output, &f);
   weir_buf_append(&f, "", 1);
-  cr_assert_str_eq((char *)f.data, "k BIGINT NOT NULL, a BIGINT, s STRUCT<b: STRING>");
+  cr_assert_str_eq((char *)f.data,
+                   "k BIGINT NOT NULL, a BIGINT, s STRUCT<b: STRING>");
   weir_buf_free(&f);
   free(cfg);
 }
@@ -227,19 +230,20 @@ Test(json_plugin, batches_split_at_max_batch_rows) {
 }
 
 Test(json_plugin, permissive_counts_and_logs) {
-  void *cfg = make_config(NULL, "a BIGINT, _corrupt_record STRING", 0, NULL,
-                          NULL);
+  void *cfg =
+      make_config(NULL, "a BIGINT, _corrupt_record STRING", 0, NULL, NULL);
   cr_assert_eq(create(cfg, 0), WEIR_OK, "%s", host_err);
-  const char *texts[] = {"{\"a\":1}", NULL, "{\"a\":", "", "{\"a\":\"x\"}",
-                         "  "};
+  const char *texts[] = {"{\"a\":1}",     NULL, "{\"a\":", "",
+                         "{\"a\":\"x\"}", "  "};
   cr_assert_eq(process_texts(texts, 6), WEIR_OK);
-  cr_assert_str_eq(rows_text(),
-                   "{\"a\":1,\"_corrupt_record\":null}\n"
-                   "{\"a\":null,\"_corrupt_record\":null}\n"
-                   "{\"a\":null,\"_corrupt_record\":\"{\\\"a\\\":\"}\n"
-                   "{\"a\":null,\"_corrupt_record\":null}\n"
-                   "{\"a\":null,\"_corrupt_record\":\"{\\\"a\\\":\\\"x\\\"}\"}\n"
-                   "{\"a\":null,\"_corrupt_record\":null}\n");
+  cr_assert_str_eq(
+      rows_text(),
+      "{\"a\":1,\"_corrupt_record\":null}\n"
+      "{\"a\":null,\"_corrupt_record\":null}\n"
+      "{\"a\":null,\"_corrupt_record\":\"{\\\"a\\\":\"}\n"
+      "{\"a\":null,\"_corrupt_record\":null}\n"
+      "{\"a\":null,\"_corrupt_record\":\"{\\\"a\\\":\\\"x\\\"}\"}\n"
+      "{\"a\":null,\"_corrupt_record\":null}\n");
   cr_assert_eq(malformed_metric, 2);
   cr_assert_eq(nlogs, 2);
   cr_assert_str_eq(last_log,
@@ -254,12 +258,14 @@ Test(json_plugin, as_struct_from_binary_and_dropmalformed) {
   cr_assert_eq(create(cfg, 0), WEIR_OK, "%s", host_err);
   const char *texts[] = {"{\"b\":\"x\",\"a\":1}", NULL, "nope", "{}"};
   cr_assert_eq(process_texts(texts, 4), WEIR_OK);
-  cr_assert_str_eq(rows_text(), "{\"k\":100,\"data\":{\"a\":1,\"b\":\"x\"}}\n"
-                                "{\"k\":101,\"data\":null}\n"
-                                "{\"k\":103,\"data\":{\"a\":null,\"b\":null}}\n");
+  cr_assert_str_eq(rows_text(),
+                   "{\"k\":100,\"data\":{\"a\":1,\"b\":\"x\"}}\n"
+                   "{\"k\":101,\"data\":null}\n"
+                   "{\"k\":103,\"data\":{\"a\":null,\"b\":null}}\n");
   cr_assert_eq(malformed_metric, 1);
-  cr_assert(strstr(last_log, "row 3 of epoch 3 (dropped): offset 0: expected "
-                             "'{' (a record is a JSON object), found 'n': nope"),
+  cr_assert(strstr(last_log,
+                   "row 3 of epoch 3 (dropped): offset 0: expected "
+                   "'{' (a record is a JSON object), found 'n': nope"),
             "%s", last_log);
   free(cfg);
 }

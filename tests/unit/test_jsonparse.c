@@ -92,8 +92,8 @@ static void refused(const char *json, int code, size_t offset,
   cr_assert_eq(E.code, code);
   cr_assert_eq(E.offset, offset, "%s: offset %zu, want %zu (%s)", json,
                E.offset, offset, E.msg);
-  cr_assert(strstr(E.msg, msg_part), "%s: message '%s' lacks '%s'", json,
-            E.msg, msg_part);
+  cr_assert(strstr(E.msg, msg_part), "%s: message '%s' lacks '%s'", json, E.msg,
+            msg_part);
   cr_assert_eq(B.buf.len, len0, "a refused record appends nothing");
   cr_assert_eq(B.nrows, rows0);
 }
@@ -160,7 +160,8 @@ Test(jsonparse, string_takes_any_value_as_its_text) {
   ok("{\"s\": \"\"}", "{\"s\":\"\"}");
   /* escapes decoded; UTF-8 kept */
   ok("{\"s\": \"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud83d\\ude00\"}",
-     "{\"s\":\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
+     "{\"s\":\"a\\\"b\\\\c/"
+     "d\\b\\f\\n\\r\\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
   ok("{\"s\": \"h\xc3\xa9llo \xf0\x9f\x98\x80\"}",
      "{\"s\":\"h\xc3\xa9llo \xf0\x9f\x98\x80\"}");
   ok("{\"s\": \"nul\\u0000x\"}", "{\"s\":\"nul\\u0000x\"}");
@@ -191,12 +192,25 @@ Test(jsonparse, bigint_edges) {
 
 Test(jsonparse, doubles) {
   use("d DOUBLE");
-  static const char *const nums[] = {
-      "1.5", "-0.0", "0", "1e308", "1.7976931348623157e308", "4.9e-324",
-      "2.2250738585072014e-308", "0.1", "123456789012345678901234567890",
-      "3.14159265358979323846264338327950288", "1E+2", "1e-2", "-12.5e-3",
-      "9007199254740993", "0.000000000000000000000000000001", "1e400",
-      "-1e400", "1e-400", "100000000000000000000000e-10"};
+  static const char *const nums[] = {"1.5",
+                                     "-0.0",
+                                     "0",
+                                     "1e308",
+                                     "1.7976931348623157e308",
+                                     "4.9e-324",
+                                     "2.2250738585072014e-308",
+                                     "0.1",
+                                     "123456789012345678901234567890",
+                                     "3.14159265358979323846264338327950288",
+                                     "1E+2",
+                                     "1e-2",
+                                     "-12.5e-3",
+                                     "9007199254740993",
+                                     "0.000000000000000000000000000001",
+                                     "1e400",
+                                     "-1e400",
+                                     "1e-400",
+                                     "100000000000000000000000e-10"};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
     char json[128];
     snprintf(json, sizeof json, "{\"d\":%s}", nums[i]);
@@ -204,8 +218,8 @@ Test(jsonparse, doubles) {
     weir_value v = col(0);
     cr_assert_eq(v.type, WEIR_T_FLOAT);
     double want = strtod(nums[i], NULL);
-    cr_assert(memcmp(&v.v.f, &want, sizeof want) == 0,
-              "%s: %.17g, want %.17g", nums[i], v.v.f, want);
+    cr_assert(memcmp(&v.v.f, &want, sizeof want) == 0, "%s: %.17g, want %.17g",
+              nums[i], v.v.f, want);
   }
   /* Spark's allowNonNumericNumbers spellings */
   cr_assert_eq(parse("{\"d\":\"NaN\"}"), WEIR_OK);
@@ -223,9 +237,11 @@ Test(jsonparse, doubles) {
 
 Test(jsonparse, timestamps) {
   use("t TIMESTAMP");
-  ok("{\"t\":\"2026-01-01T00:00:05Z\"}", "{\"t\":\"2026-01-01T00:00:05.000Z\"}");
+  ok("{\"t\":\"2026-01-01T00:00:05Z\"}",
+     "{\"t\":\"2026-01-01T00:00:05.000Z\"}");
   ok("{\"t\":\"2026-01-01T00:00:05\"}", "{\"t\":\"2026-01-01T00:00:05.000Z\"}");
-  ok("{\"t\":\"2026-01-02T23:59:59Z\"}", "{\"t\":\"2026-01-02T23:59:59.000Z\"}");
+  ok("{\"t\":\"2026-01-02T23:59:59Z\"}",
+     "{\"t\":\"2026-01-02T23:59:59.000Z\"}");
   ok("{\"t\":\"2026-01-01T00:00:05.123456Z\"}",
      "{\"t\":\"2026-01-01T00:00:05.123456Z\"}");
   ok("{\"t\":\"2026-01-01T02:00:00+02:00\"}",
@@ -234,7 +250,8 @@ Test(jsonparse, timestamps) {
   ok("{\"t\":\"2026-01-01\"}", "{\"t\":\"2026-01-01T00:00:00.000Z\"}");
   ok("{\"t\":\"2026\\u002d01-01T00:00:07Z\"}",
      "{\"t\":\"2026-01-01T00:00:07.000Z\"}");
-  ok("{\"t\":\"2024-02-29T12:00:00Z\"}", "{\"t\":\"2024-02-29T12:00:00.000Z\"}");
+  ok("{\"t\":\"2024-02-29T12:00:00Z\"}",
+     "{\"t\":\"2024-02-29T12:00:00.000Z\"}");
   /* numbers are seconds since the epoch (Spark's CAST) */
   ok("{\"t\":1767225605}", "{\"t\":\"2026-01-01T00:00:05.000Z\"}");
   ok("{\"t\":1767225605.5}", "{\"t\":\"2026-01-01T00:00:05.500Z\"}");
@@ -257,8 +274,10 @@ Test(jsonparse, timestamps) {
   refused("{\"t\":\"2026-01-01T00:00:00ZZ\"}", WEIR_ERR_SCHEMA, 5, "timestamp");
   refused("{\"t\":\"2026-13-01T00:00:00Z\"}", WEIR_ERR_SCHEMA, 5, "timestamp");
   refused("{\"t\":true}", WEIR_ERR_SCHEMA, 5, "found true");
-  ok("{\"t\":\"2026-03-01T00:00:01Z\"}", "{\"t\":\"2026-03-01T00:00:01.000Z\"}");
-  ok("{\"t\":\"2026-01-01T00:00:01Z\"}", "{\"t\":\"2026-01-01T00:00:01.000Z\"}");
+  ok("{\"t\":\"2026-03-01T00:00:01Z\"}",
+     "{\"t\":\"2026-03-01T00:00:01.000Z\"}");
+  ok("{\"t\":\"2026-01-01T00:00:01Z\"}",
+     "{\"t\":\"2026-01-01T00:00:01.000Z\"}");
 }
 
 /* A user's format: "DD/MM/YYYY" only. */
@@ -293,7 +312,8 @@ Test(jsonparse, booleans_binaries_and_the_null_type) {
   ok("{\"b\":null,\"bin\":\"/+8=\"}", "{\"b\":null,\"bin\":\"/+8=\"}");
   refused("{\"b\":1}", WEIR_ERR_SCHEMA, 5, "expected a boolean, found 1");
   refused("{\"b\":\"true\"}", WEIR_ERR_SCHEMA, 5, "boolean");
-  refused("{\"bin\":\"aGVsbG8\"}", WEIR_ERR_SCHEMA, 7, "expected a base64 string");
+  refused("{\"bin\":\"aGVsbG8\"}", WEIR_ERR_SCHEMA, 7,
+          "expected a base64 string");
   refused("{\"bin\":\"a===\"}", WEIR_ERR_SCHEMA, 7, "base64");
   refused("{\"bin\":\"aGVs*G8=\"}", WEIR_ERR_SCHEMA, 7, "base64");
   refused("{\"bin\":\"aG=sbG8=\"}", WEIR_ERR_SCHEMA, 7, "base64");
@@ -311,13 +331,15 @@ Test(jsonparse, nested_structs) {
                       "\"tail\":null}");
   ok("{\"user\":null}", "{\"id\":null,\"user\":null,\"tail\":null}");
   /* a duplicate struct replaces the first one whole, nested levels too */
-  ok("{\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1}},\"user\":{\"geo\":{\"lon\":2}}}",
+  ok("{\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1}},\"user\":{\"geo\":{"
+     "\"lon\":2}}}",
      "{\"id\":null,\"user\":{\"name\":null,\"geo\":{\"lat\":null,\"lon\":2.0}},"
      "\"tail\":null}");
   ok("{\"user\":{\"name\":\"a\"},\"user\":null}",
      "{\"id\":null,\"user\":null,\"tail\":null}");
   ok("{\"user\":{\"geo\":{\"lat\":1},\"geo\":{}}}",
-     "{\"id\":null,\"user\":{\"name\":null,\"geo\":{\"lat\":null,\"lon\":null}},"
+     "{\"id\":null,\"user\":{\"name\":null,\"geo\":{\"lat\":null,\"lon\":null}}"
+     ","
      "\"tail\":null}");
   refused("{\"user\":\"ann\"}", WEIR_ERR_SCHEMA, 8,
           "field \"user\": expected an object, found \"ann\"");
@@ -330,12 +352,15 @@ Test(jsonparse, syntax_errors_with_offsets) {
   use("a BIGINT, s STRING");
   refused("{\"a\":1,}", WEIR_ERR_FORMAT, 7,
           "expected a member name (a string), found '}'");
-  refused("{\"a\" 1}", WEIR_ERR_FORMAT, 5, "expected ':' after a member name, found '1'");
+  refused("{\"a\" 1}", WEIR_ERR_FORMAT, 5,
+          "expected ':' after a member name, found '1'");
   refused("{\"a\":1", WEIR_ERR_FORMAT, 6,
-          "expected ',' or '}' after an object member, found the end of the record");
+          "expected ',' or '}' after an object member, found the end of the "
+          "record");
   refused("{\"a\":1]", WEIR_ERR_FORMAT, 6, "found ']'");
   refused("{\"a\":01}", WEIR_ERR_FORMAT, 5, "leading zeros");
-  refused("{\"a\":1.}", WEIR_ERR_FORMAT, 7, "expected a digit after the decimal point");
+  refused("{\"a\":1.}", WEIR_ERR_FORMAT, 7,
+          "expected a digit after the decimal point");
   refused("{\"a\":1e}", WEIR_ERR_FORMAT, 7, "expected a digit in the exponent");
   refused("{\"a\":1e+}", WEIR_ERR_FORMAT, 8, "exponent");
   refused("{\"a\":-}", WEIR_ERR_FORMAT, 6, "expected a digit");
@@ -348,17 +373,20 @@ Test(jsonparse, syntax_errors_with_offsets) {
   refused("{\"s\":'x'}", WEIR_ERR_FORMAT, 5, "found '''");
   refused("{\"s\":\"x\\q\"}", WEIR_ERR_FORMAT, 8, "expected an escape");
   refused("{\"s\":\"\\u12g4\"}", WEIR_ERR_FORMAT, 6, "4 hex digits");
-  refused("{\"s\":\"\\ud800\"}", WEIR_ERR_FORMAT, 6, "high surrogate \\ud800 not followed");
+  refused("{\"s\":\"\\ud800\"}", WEIR_ERR_FORMAT, 6,
+          "high surrogate \\ud800 not followed");
   refused("{\"s\":\"\\ud800\\u0041\"}", WEIR_ERR_FORMAT, 6, "high surrogate");
   refused("{\"s\":\"\\udc00\"}", WEIR_ERR_FORMAT, 6, "lone low surrogate");
   refused("{\"s\":\"a\tb\"}", WEIR_ERR_FORMAT, 7, "control character 0x09");
   refused("{\"s\":\"x\"} x", WEIR_ERR_FORMAT, 10,
           "expected the end of the record after its object, found 'x'");
   refused("{\"s\":\"x\"}{}", WEIR_ERR_FORMAT, 9, "end of the record");
-  refused("[1]", WEIR_ERR_FORMAT, 0, "expected '{' (a record is a JSON object), found '['");
+  refused("[1]", WEIR_ERR_FORMAT, 0,
+          "expected '{' (a record is a JSON object), found '['");
   refused("  \"x\"", WEIR_ERR_FORMAT, 2, "expected '{'");
   refused("12", WEIR_ERR_FORMAT, 0, "expected '{'");
-  refused("{\"s\":[1 2]}", WEIR_ERR_FORMAT, 8, "expected ',' or ']' after an array element");
+  refused("{\"s\":[1 2]}", WEIR_ERR_FORMAT, 8,
+          "expected ',' or ']' after an array element");
   refused("{\"s\":{\"x\" 2}}", WEIR_ERR_FORMAT, 10, "expected ':'");
   refused("{\"s\":{1:2}}", WEIR_ERR_FORMAT, 6, "member name");
   refused("{a:1}", WEIR_ERR_FORMAT, 1, "member name");
@@ -372,9 +400,16 @@ Test(jsonparse, syntax_errors_with_offsets) {
 
 Test(jsonparse, invalid_utf8) {
   use("s STRING");
-  static const char *const bad[] = {
-      "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80",
-      "\x80", "\xc3", "\xf0\x9f\x98", "\xe0\x80\x80", "\xf8\x88\x80\x80\x80"};
+  static const char *const bad[] = {"\xff",
+                                    "\xc0\xaf",
+                                    "\xed\xa0\x80",
+                                    "\xe2\x82",
+                                    "\xf4\x90\x80\x80",
+                                    "\x80",
+                                    "\xc3",
+                                    "\xf0\x9f\x98",
+                                    "\xe0\x80\x80",
+                                    "\xf8\x88\x80\x80\x80"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char json[64];
     /* in a value asked for, in one skipped, in a member name */
@@ -386,8 +421,12 @@ Test(jsonparse, invalid_utf8) {
     refused(json, WEIR_ERR_FORMAT, 2, "invalid UTF-8");
   }
   /* the longest valid sequences, at the edges */
-  ok("{\"s\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}",
-     "{\"s\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}");
+  ok("{\"s\":"
+     "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf"
+     "\xbf\"}",
+     "{\"s\":"
+     "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf"
+     "\xbf\"}");
   /* outside strings, a non-ASCII byte is just not JSON */
   refused("{\"s\":1}\xc3\xa9", WEIR_ERR_FORMAT, 7, "byte 0xc3");
   /* a raw NUL */
@@ -412,8 +451,10 @@ Test(jsonparse, nesting_depth) {
   weir_json_options o = {NULL, 5, NULL, NULL};
   use_opt("s STRING, t STRUCT<u: STRUCT<v: STRUCT<w: STRUCT<x: BIGINT>>>>", &o);
   ok("{\"s\":[[[[1]]]]}", "{\"s\":\"[[[[1]]]]\",\"t\":null}");
-  refused("{\"s\":[[[[[1]]]]]}", WEIR_ERR_FORMAT, 9, "nesting deeper than 5 levels");
-  refused("{\"q\":{\"a\":[[[{}]]]}}", WEIR_ERR_FORMAT, 13, "nesting deeper than 5");
+  refused("{\"s\":[[[[[1]]]]]}", WEIR_ERR_FORMAT, 9,
+          "nesting deeper than 5 levels");
+  refused("{\"q\":{\"a\":[[[{}]]]}}", WEIR_ERR_FORMAT, 13,
+          "nesting deeper than 5");
   ok("{\"t\":{\"u\":{\"v\":{\"w\":{\"x\":1}}}}}",
      "{\"s\":null,\"t\":{\"u\":{\"v\":{\"w\":{\"x\":1}}}}}");
   refused("{\"t\":{\"u\":{\"v\":{\"w\":{\"x\":[1]}}}}}", WEIR_ERR_FORMAT, 25,
@@ -459,11 +500,11 @@ Test(jsonparse, very_deep_input_does_not_recurse) {
 static const char *const valid[] = {
     "{\"event_type\":\"click\",\"user_id\":\"u123\",\"timestamp\":"
     "\"2026-01-01T00:00:05Z\",\"x\":[1,-2.5e-3,true,false,null,{\"k\":\"v\"}]}",
-    "{\"s\":{\"a\":\"\\u00e9\\ud83d\\ude00\\n\",\"n\":-0.5E+10},\"user_id\":null}",
+    "{\"s\":{\"a\":\"\\u00e9\\ud83d\\ude00\\n\",\"n\":-0.5E+10},\"user_id\":"
+    "null}",
     "{\"event_type\":{\"deep\":[[[]]]},\"timestamp\":1767225605.25,"
     "\"user_id\":\"h\xc3\xa9llo \xf0\x9f\x98\x80\"}",
-    "{}",
-    " { \"a\" : 1 , \"b\" : [ 1 , 2 ] }"};
+    "{}", " { \"a\" : 1 , \"b\" : [ 1 , 2 ] }"};
 
 Test(jsonparse, every_prefix_of_a_valid_record_is_refused) {
   use(EV ", s STRUCT<a: STRING, n: DOUBLE>");
@@ -511,12 +552,14 @@ Test(jsonparse, permissive_rows_and_the_corrupt_column) {
   cr_assert_eq(parse(broken), WEIR_ERR_FORMAT);
   weir_row_begin(&B);
   weir_json_put_permissive(P, broken, strlen(broken), &B);
-  cr_assert_str_eq(last_row(), "{\"a\":null,\"_corrupt_record\":"
-                               "\"{\\\"a\\\":1,\\\"s\\\":\xef\xbf\xbd\",\"s\":null}");
+  cr_assert_str_eq(last_row(),
+                   "{\"a\":null,\"_corrupt_record\":"
+                   "\"{\\\"a\\\":1,\\\"s\\\":\xef\xbf\xbd\",\"s\":null}");
   /* a null input */
   weir_row_begin(&B);
   weir_json_put_nulls(P, &B);
-  cr_assert_str_eq(last_row(), "{\"a\":null,\"_corrupt_record\":null,\"s\":null}");
+  cr_assert_str_eq(last_row(),
+                   "{\"a\":null,\"_corrupt_record\":null,\"s\":null}");
   /* parse_values: no row header, for callers that compose rows */
   weir_builder_reset(&B);
   weir_row_begin(&B);
@@ -557,7 +600,8 @@ Test(jsonparse, not_null_columns) {
   ok("{\"id\":1,\"s\":{\"k\":\"v\"}}", "{\"id\":1,\"s\":{\"k\":\"v\"}}");
   refused("  {\"s\":null}", WEIR_ERR_SCHEMA, 2,
           "field \"id\" is NOT NULL but missing");
-  refused("{\"id\":null}", WEIR_ERR_SCHEMA, 6, "field \"id\" is NOT NULL but null");
+  refused("{\"id\":null}", WEIR_ERR_SCHEMA, 6,
+          "field \"id\" is NOT NULL but null");
   refused("{\"id\":2,\"s\":{}}", WEIR_ERR_SCHEMA, 12,
           "field \"s.k\" is NOT NULL but missing");
   /* PERMISSIVE still gives a row (whose schema the caller made nullable) */

@@ -88,10 +88,10 @@ typedef struct weir_json_options {
 
 /* Why a record was refused. */
 typedef struct weir_json_error {
-  int code;      /* WEIR_ERR_FORMAT: not valid JSON, or not an object;
-                    WEIR_ERR_SCHEMA: valid JSON with a value that does not fit
-                    its column (the first such value) */
-  size_t offset; /* byte offset in the text where the problem starts */
+  int code;        /* WEIR_ERR_FORMAT: not valid JSON, or not an object;
+                      WEIR_ERR_SCHEMA: valid JSON with a value that does not fit
+                      its column (the first such value) */
+  size_t offset;   /* byte offset in the text where the problem starts */
   char field[128]; /* WEIR_ERR_SCHEMA: the column's path ("user.id");
                       else "" (truncated paths end in "...") */
   char msg[256];   /* what was expected and what was found, without the
@@ -148,8 +148,8 @@ int weir_json_parse_values(weir_json_parser *p, const char *text, size_t len,
  * corrupt-record column, if any, gets the text (invalid UTF-8 bytes replaced
  * by U+FFFD, so the batch holds valid UTF-8). After any other result, as
  * after WEIR_ERR_FORMAT. */
-void weir_json_put_permissive(weir_json_parser *p, const char *text,
-                              size_t len, weir_builder *out);
+void weir_json_put_permissive(weir_json_parser *p, const char *text, size_t len,
+                              weir_builder *out);
 
 /* Appends a null for every column (no row header): the row from_json gives
  * for a null input (Spark: from_json(null) is null). */
