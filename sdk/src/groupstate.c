@@ -23,6 +23,7 @@
 
 #include "groupstate_int.h"
 #include "weir/json.h"
+#include "weir/key.h"
 
 static const char *timeout_word(int kind) {
   return kind == WEIR_TIMEOUT_PROCESSING_TIME ? "processing-time"
@@ -135,26 +136,15 @@ static int find_key_columns(weir_ctx *ctx, weir_groups *gs,
   return WEIR_OK;
 }
 
-/* The watermarked event-time column: a timestamp, or a struct (a window)
- * whose `end` member is one. */
+/* The watermarked event-time column: a timestamp, or a window struct
+ * (weir_key_event_time reads its end, as Spark's watermark predicate). */
 static void find_event_time(weir_groups *gs) {
-  gs->evcol = gs->evmember = -1;
-  for (size_t i = 0; i < gs->input->n; i++) {
+  gs->evcol = -1;
+  for (size_t i = 0; i < gs->input->n && gs->evcol < 0; i++) {
     const weir_field *f = &gs->input->fields[i];
-    if (!(f->flags & WEIR_FIELD_EVENT_TIME))
-      continue;
-    if (f->type == WEIR_T_TIMESTAMP) {
+    if ((f->flags & WEIR_FIELD_EVENT_TIME) &&
+        (f->type == WEIR_T_TIMESTAMP || f->type == WEIR_T_STRUCT))
       gs->evcol = (int)i;
-      return;
-    }
-    if (f->type == WEIR_T_STRUCT && f->fields) {
-      int m = weir_schema_find(f->fields, "end");
-      if (m >= 0 && f->fields->fields[m].type == WEIR_T_TIMESTAMP) {
-        gs->evcol = (int)i;
-        gs->evmember = m;
-        return;
-      }
-    }
   }
 }
 
@@ -379,23 +369,6 @@ static int sync(weir_groups *gs, weir_ctx *ctx) {
 
 /* ---- process: buffer rows per key --------------------------------------- */
 
-static int64_t event_time(weir_groups *gs, const weir_value *row, int *ok) {
-  const weir_value *v = &row[gs->evcol];
-  *ok = 0;
-  if (gs->evmember < 0) {
-    *ok = v->type == WEIR_T_TIMESTAMP;
-    return v->v.ts;
-  }
-  const weir_field *f = &gs->input->fields[gs->evcol];
-  weir_value m[16];
-  if (v->type != WEIR_T_STRUCT || f->fields->n > 16 ||
-      weir_value_members(v, m, f->fields->n) != WEIR_OK ||
-      m[gs->evmember].type != WEIR_T_TIMESTAMP)
-    return 0;
-  *ok = 1;
-  return m[gs->evmember].v.ts;
-}
-
 static int flush_late(weir_groups *gs, weir_ctx *ctx) {
   if (!gs->late.nrows)
     return WEIR_OK;
@@ -427,9 +400,9 @@ int weir_groups_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
     return weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch");
   while ((rc = weir_reader_next(&r, gs->row, gs->ncols)) == 1) {
     if (drop_late) {
-      int ok;
-      int64_t t = event_time(gs, gs->row, &ok);
-      if (ok && t <= info.watermark) {
+      /* Spark: `event_time <= watermark` is late; a null is not. */
+      int64_t t = weir_key_event_time(&gs->row[gs->evcol]);
+      if (t != WEIR_KEY_NO_TIME && t <= info.watermark) {
         weir_put_row_raw(&gs->late, r.row_raw, r.row_len);
         continue;
       }
@@ -437,7 +410,7 @@ int weir_groups_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
     size_t start = gs->ep.keys.len;
     weir_mp_array(&gs->ep.keys, (uint32_t)gs->nkeys);
     for (size_t i = 0; i < gs->nkeys; i++)
-      if (gs_key_put(&gs->ep.keys, &gs->row[gs->keycols[i]]) != WEIR_OK)
+      if (weir_key_put(&gs->ep.keys, &gs->row[gs->keycols[i]]) != WEIR_OK)
         return weir_error(ctx, WEIR_ERR_FORMAT,
                           "key column '%s': malformed value",
                           gs->input->fields[gs->keycols[i]].name);

@@ -4,9 +4,7 @@
  * blocks are carved from large slabs with a bump pointer (a key's blocks
  * double in size up to 64 KiB, so a key with many rows reads mostly
  * contiguous memory), keys are found through an open-addressing table of
- * entry indices, and all of it is reset, not freed, between epochs.
- * Also the canonical key encoding the helper keys its state by. */
-#include <math.h>
+ * entry indices, and all of it is reset, not freed, between epochs. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,56 +13,6 @@
 #define SLAB_SIZE (256u * 1024u)
 #define BLOCK_MIN 256u
 #define BLOCK_MAX (64u * 1024u)
-#define MAX_DEPTH 64
-
-/* ---- canonical keys ----------------------------------------------------- */
-
-static int key_put(weir_buf *out, const weir_value *v, int depth);
-
-static int key_put_struct(weir_buf *out, const weir_value *v, int depth) {
-  if (depth > MAX_DEPTH || !v->raw)
-    return WEIR_ERR_FORMAT;
-  /* The struct's raw bytes: an array header, then the members. */
-  const uint8_t *p = v->raw, *end = v->raw + v->raw_len;
-  p += p[0] == 0xdc ? 3 : p[0] == 0xdd ? 5 : 1;
-  weir_mp_array(out, v->v.nfields);
-  for (uint32_t i = 0; i < v->v.nfields; i++) {
-    weir_value m;
-    if (weir_value_decode(&p, end, &m) != WEIR_OK)
-      return WEIR_ERR_FORMAT;
-    int rc = key_put(out, &m, depth + 1);
-    if (rc != WEIR_OK)
-      return rc;
-  }
-  return WEIR_OK;
-}
-
-static int key_put(weir_buf *out, const weir_value *v, int depth) {
-  switch (v->type) {
-  case WEIR_T_NULL: weir_mp_nil(out); return WEIR_OK;
-  case WEIR_T_BOOL: weir_mp_bool(out, v->v.b); return WEIR_OK;
-  case WEIR_T_INT: weir_mp_int(out, v->v.i); return WEIR_OK;
-  case WEIR_T_FLOAT: {
-    /* Spark's NormalizeFloatingNumbers: -0.0 groups with 0.0, NaNs as one. */
-    double f = v->v.f;
-    if (f == 0.0)
-      f = 0.0;
-    else if (isnan(f))
-      f = NAN;
-    weir_mp_float(out, f);
-    return WEIR_OK;
-  }
-  case WEIR_T_STRING: weir_mp_str(out, v->v.s.ptr, v->v.s.len); return WEIR_OK;
-  case WEIR_T_BINARY: weir_mp_bin(out, v->v.s.ptr, v->v.s.len); return WEIR_OK;
-  case WEIR_T_TIMESTAMP: weir_mp_timestamp(out, v->v.ts); return WEIR_OK;
-  case WEIR_T_STRUCT: return key_put_struct(out, v, depth);
-  }
-  return WEIR_ERR_FORMAT;
-}
-
-int gs_key_put(weir_buf *out, const weir_value *v) {
-  return key_put(out, v, 0);
-}
 
 uint64_t gs_hash(const void *p, size_t n) {
   /* A multiply-mix over 8-byte words: keys are short. */

@@ -43,13 +43,6 @@ typedef struct gs_epoch {
   weir_buf keys; /* the entries' canonical keys, back to back */
 } gs_epoch;
 
-/* Appends the canonical encoding of `v` (one msgpack form per value: ints
- * shortest, floats as float64 with -0.0 → 0.0 and one NaN, timestamps as
- * the SDK writes them, structs member by member) — the same bytes as the
- * aggregate operator's keys. WEIR_ERR_FORMAT for a struct that does not
- * decode. */
-int gs_key_put(weir_buf *out, const weir_value *v);
-
 /* Adds a row to the key whose canonical bytes were just appended to
  * e->keys from offset key_start (they are kept for a new key, dropped for
  * a known one). The row bytes are copied. WEIR_OK or WEIR_ERR_NOMEM. */
@@ -74,7 +67,7 @@ typedef struct weir_groups {
   size_t ncols;
   int *keycols;
   size_t nkeys;
-  int evcol, evmember; /* event-time column (-1 none); struct member or -1 */
+  int evcol; /* the watermarked event-time column, or -1 */
   weir_state *st;
   weir_value *row;     /* ncols: process() decoding */
   weir_value *callrow; /* ncols: weir_group_next() decoding */

@@ -153,7 +153,8 @@ void *weir_groups_user(void *self);
 /* ---- inside a call ---------------------------------------------------- */
 
 /* The key: its values in key column order (borrowed for the call; copy
- * them to an output row with weir_put_value), and its canonical bytes. */
+ * them to an output row with weir_put_value), and its canonical bytes
+ * (weir/key.h). */
 size_t weir_group_nkeys(const weir_group *g);
 const weir_value *weir_group_key(const weir_group *g, size_t i);
 void weir_group_key_raw(const weir_group *g, const uint8_t **data, size_t *len);
