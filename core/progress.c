@@ -50,6 +50,12 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
                   (long long)r->epoch,
                   (long long)((r->end_us - r->start_us) / 1000));
   weir_buf_printf(b, ",\"numInputRows\":%lld", (long long)r->num_input_rows);
+  int64_t malformed = 0;
+  for (size_t i = 0; i < q->n; i++)
+    malformed += q->nodes[i]->m.malformed;
+  /* weir's own: malformed records anywhere (sources and parsers) */
+  if (malformed)
+    weir_buf_printf(b, ",\"numMalformedRecords\":%lld", (long long)malformed);
   rate_field(b, "inputRowsPerSecond", (double)r->num_input_rows, since_prev);
   rate_field(b, "processedRowsPerSecond", (double)r->num_input_rows, dur_s);
   weir_buf_printf(

@@ -8,3 +8,8 @@ for b in "$BUILD"/bench/bench_*; do
   echo "== $(basename "$b")"
   "$b" || echo "(failed: $b)"
 done
+for s in tests/bench/bench_*.sh; do
+  [ -f "$s" ] || continue
+  echo "== $(basename "$s" .sh)"
+  BUILD="$BUILD" WEIR="$PWD/$BUILD/bin/weir" sh "$s" || echo "(failed: $s)"
+done

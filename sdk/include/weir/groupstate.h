@@ -28,8 +28,8 @@
  *
  * Storage: one store (spec.state_name, default "groups") holds, per key, the
  * bytes the function wrote with weir_group_update() and the key's timeout
- * in the store's timer. Keys are the canonical msgpack array of the key
- * values ([v1, v2, ...]: one encoding per value, so 1 sent as int8 or as
+ * in the store's timer. Keys are the msgpack array of the key values in
+ * weir/key.h's canonical form ([v1, v2, ...]: 1 sent as int8 or as
  * fixint is one key). Write values as msgpack and `weir checkpoint --state`
  * prints them as JSON. The same store holds one more entry, key
  * "weir.groups", describing the key columns and the timeout kind: a restart
