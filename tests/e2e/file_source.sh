@@ -297,10 +297,10 @@ expect_out sinklog "round trip: the rows come back, and a file the sink's log do
 OUT
 
 # ---- refused options -------------------------------------------------------
-query once "format = parquet" "schema = a INT"
+query once "format = parquet"
 run parquet
-expect_eq "parquet is refused for now" 2 "$(cat "$T/parquet.rc")"
-expect_grep "with a message" "format = parquet is not supported yet" "$T/parquet.err"
+expect_eq "parquet needs a schema (as Spark's streaming file source)" 2 "$(cat "$T/parquet.rc")"
+expect_grep "with a message" "schema is required for format = parquet" "$T/parquet.err"
 query once "format = csv"
 run noschema
 expect_grep "csv needs a schema" "schema is required for format = csv" "$T/noschema.err"
