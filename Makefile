@@ -142,6 +142,7 @@ $(BUILD)/tests/test_rate_source: $(BUILD)/obj/plugins/rate/rate.o $(BUILD)/obj/p
 $(BUILD)/tests/test_window: $(BUILD)/obj/plugins/aggregate/window.o $(BUILD)/obj/plugins/aggregate/call.o
 $(BUILD)/tests/test_hll: $(BUILD)/obj/plugins/aggregate/hll.o
 $(BUILD)/tests/test_groupkey: $(addprefix $(BUILD)/obj/plugins/aggregate/,groups.o window.o call.o aggs.o hll.o)
+$(BUILD)/tests/test_groupstate: tests/plugins/gs_probe.c tests/plugins/gs_probe.h
 $(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj/plugins/select/parse.o \
   $(BUILD)/obj/plugins/select/lex.o $(BUILD)/obj/plugins/select/check.o $(BUILD)/obj/plugins/select/eval.o
 
@@ -207,9 +208,12 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@MSGPACK@|$(MSGPACK_PC)|g' sdk/weir-sdk.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc
 	cp -r sdk/template/. $(DESTDIR)$(PREFIX)/share/weir/template/
+	install -m 644 sdk/plugin.mk sdk/GUIDE.md $(DESTDIR)$(PREFIX)/share/weir/
+	install -m 755 scripts/weir-new-plugin $(DESTDIR)$(PREFIX)/bin/weir-new-plugin
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/bin/weir $(DESTDIR)$(PREFIX)/lib/weir \
+	rm -rf $(DESTDIR)$(PREFIX)/bin/weir $(DESTDIR)$(PREFIX)/bin/weir-new-plugin \
+	  $(DESTDIR)$(PREFIX)/lib/weir \
 	  $(DESTDIR)$(PREFIX)/include/weir $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc $(DESTDIR)$(PREFIX)/share/weir
 

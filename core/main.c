@@ -1,6 +1,7 @@
 /* main.c — the weir command line: run, validate, plugins, graph. Exit codes:
  * 0 ok, 1 runtime failure, 2 bad usage or bad topology. */
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static void usage(FILE *f) {
         "                      what a checkpoint holds: epochs, watermark,\n"
         "                      offsets, state sizes, last progress;\n"
         "                      --state: an operator's state as JSON lines\n"
+        "  new-plugin NAME [--kind operator] [--dir DIR]\n"
+        "                      a plugin folder from the SDK's template\n"
         "  --version, --help\n"
         "\n"
         "plugins are looked up in [query] plugin_path, $WEIR_PLUGIN_PATH,\n"
@@ -265,6 +268,27 @@ static int cmd_plugins(int argc, char **argv) {
   return rc;
 }
 
+/* weir new-plugin: the weir-new-plugin script beside the binary (or in
+ * the source tree's scripts/, for a build tree) does the work. */
+static int cmd_new_plugin(char **argv) {
+  char exe[PATH_MAX], path[PATH_MAX + 64];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  static const char *const rel[] = {"/weir-new-plugin",
+                                    "/../../scripts/weir-new-plugin"};
+  char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+  if (slash)
+    *slash = '\0';
+  for (int i = 0; slash && i < 2; i++) {
+    snprintf(path, sizeof path, "%s%s", exe, rel[i]);
+    if (access(path, X_OK) == 0) {
+      argv[1] = path;
+      execv(path, argv + 1);
+    }
+  }
+  fputs("weir: new-plugin: no weir-new-plugin script next to weir\n", stderr);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -297,9 +321,12 @@ int main(int argc, char **argv) {
     }
     return inspect_checkpoint(argv[2], state ? argv[4] : NULL);
   }
-  static const char *const cmds[] = {"run",   "validate",   "plugins",
-                                     "graph", "checkpoint", "help"};
-  const char *near = weir_suggest(cmd, cmds, 6);
+  if (strcmp(cmd, "new-plugin") == 0)
+    return cmd_new_plugin(argv);
+  static const char *const cmds[] = {"run",        "validate", "plugins",
+                                     "graph",      "checkpoint", "help",
+                                     "new-plugin"};
+  const char *near = weir_suggest(cmd, cmds, 7);
   fprintf(stderr, "weir: unknown command '%s'%s%s%s\n", cmd,
           near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
   usage(stderr);

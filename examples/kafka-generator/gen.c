@@ -42,7 +42,9 @@ static uint64_t rng(void) {
   rng_state ^= rng_state >> 27;
   return rng_state * 2685821657736338717ULL;
 }
-static double rng_unit(void) { return (double)(rng() >> 11) / 9007199254740992.0; }
+static double rng_unit(void) {
+  return (double)(rng() >> 11) / 9007199254740992.0;
+}
 
 static int64_t now_us(void) {
   struct timespec ts;
@@ -158,7 +160,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   int64_t clock_us = 0;
-  if (start && weir_parse_timestamp(start, strlen(start), &clock_us) != WEIR_OK) {
+  if (start &&
+      weir_parse_timestamp(start, strlen(start), &clock_us) != WEIR_OK) {
     fprintf(stderr, "weir-gen: --start '%s' is not an ISO-8601 timestamp\n",
             start);
     return 2;
@@ -187,7 +190,7 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
 
-  static const char *const types[] = {"view", "view", "view", "click",
+  static const char *const types[] = {"view",  "view",     "view",  "click",
                                       "click", "purchase", "signup"};
   int64_t t0 = mono_us(), sent = 0, nlate = 0;
   char json[256], key[32], ts[48];

@@ -37,14 +37,24 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
              s->cfg->group_id, rd_kafka_err2str(err));
 }
 
-/* Checks the kafka.* keys (create: no network) or builds a real handle's. */
-static int build_conf(ksrc *s, weir_ctx *ctx, int fetch,
+/* Prefetched records the fetch handle may hold, over all partitions. */
+#define FETCH_BUDGET_KB (256 * 1024)
+
+/* Checks the kafka.* keys (create: no network) or builds a real handle's:
+ * the query handle (fetch = 0) or the fetch handle for `fetch` partitions. */
+static int build_conf(ksrc *s, weir_ctx *ctx, size_t fetch,
                       rd_kafka_conf_t **out) {
   const ksrc_config *c = s->cfg;
   rd_kafka_conf_t *conf;
   int rc = kc_conf_new(ctx, &c->kafka, source_owned, &conf);
   if (rc != WEIR_OK)
     return rc;
+  /* Each partition's fetcher runs ahead of the epochs (read.c) into its own
+   * queue, up to queued.max.messages.kbytes: share a fixed budget, so that
+   * many partitions do not mean unbounded memory. */
+  char kb[32];
+  size_t per = fetch ? FETCH_BUDGET_KB / fetch : 16384;
+  snprintf(kb, sizeof kb, "%zu", per < 1024 ? 1024 : per > 16384 ? 16384 : per);
   /* Offsets are weir's: nothing is committed or reset behind its back, and
    * an offset gone from the broker is an error the source handles. The
    * group exists only for monitoring commits (acknowledge). */
@@ -55,14 +65,12 @@ static int build_conf(ksrc *s, weir_ctx *ctx, int fetch,
       (rc = kc_set(ctx, conf, "auto.offset.reset", "error")) ||
       (rc = kc_set(ctx, conf, "enable.partition.eof", "true")) ||
       (rc = kc_default(ctx, conf, &c->kafka, "client.id", "weir")) ||
-      /* Each partition's fetcher runs ahead of the epochs (read.c) into its
-       * own queue; librdkafka pauses it, then sleeps up to a second, once
-       * the queue holds queued.min.messages: let the byte limit (per
-       * partition) bound memory instead. */
+      /* librdkafka pauses a fetcher, then sleeps up to a second, once its
+       * queue holds queued.min.messages: let the byte limit bound it. */
       (rc = kc_default(ctx, conf, &c->kafka, "queued.min.messages",
                        "1000000")) ||
       (rc = kc_default(ctx, conf, &c->kafka, "queued.max.messages.kbytes",
-                       "16384")) ||
+                       kb)) ||
       (rc = kc_default(ctx, conf, &c->kafka, "fetch.wait.max.ms", "100"))) {
     rd_kafka_conf_destroy(conf);
     return rc;
@@ -71,7 +79,7 @@ static int build_conf(ksrc *s, weir_ctx *ctx, int fetch,
   return WEIR_OK;
 }
 
-static int new_handle(ksrc *s, weir_ctx *ctx, int fetch, rd_kafka_t **out) {
+static int new_handle(ksrc *s, weir_ctx *ctx, size_t fetch, rd_kafka_t **out) {
   char err[512];
   rd_kafka_conf_t *conf;
   int rc = build_conf(s, ctx, fetch, &conf);
@@ -94,10 +102,10 @@ int ks_client(ksrc *s, weir_ctx *ctx) {
   return s->rk ? WEIR_OK : new_handle(s, ctx, 0, &s->rk);
 }
 
-int ks_fetch_client(ksrc *s, weir_ctx *ctx) {
+int ks_fetch_client(ksrc *s, weir_ctx *ctx, size_t nparts) {
   int rc = ks_client(s, ctx);
   if (rc == WEIR_OK && !s->fk)
-    rc = new_handle(s, ctx, 1, &s->fk);
+    rc = new_handle(s, ctx, nparts ? nparts : 1, &s->fk);
   return rc;
 }
 
@@ -140,10 +148,11 @@ int ks_discover(ksrc *s, weir_ctx *ctx) {
   } else {
     rd_kafka_resp_err_t err =
         rd_kafka_metadata(s->rk, 1, NULL, &md, s->timeout_ms);
-    if (err)
-      return weir_error(ctx, WEIR_ERR_IO,
-                        "metadata request to %s failed: %s",
-                        kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+    if (err) {
+      snprintf(s->why, sizeof s->why, "metadata request to %s failed: %s",
+               kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+      return weir_error(ctx, WEIR_ERR_IO, "%s", s->why);
+    }
   }
   kp_clear(&s->known);
   rc = WEIR_OK;
@@ -192,12 +201,12 @@ int ks_offsets(ksrc *s, weir_ctx *ctx, kp_list *l, int which, int only_new) {
   kc_serve(s->rk, 0);
   if (err) {
     rd_kafka_topic_partition_list_destroy(tl);
-    return weir_error(ctx, WEIR_ERR_IO,
-                      "cannot query %s offsets from %s: %s",
-                      which == Q_LATEST     ? "latest"
-                      : which == Q_EARLIEST ? "earliest"
-                                            : "timestamp",
-                      kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+    snprintf(s->why, sizeof s->why, "cannot query %s offsets from %s: %s",
+             which == Q_LATEST     ? "latest"
+             : which == Q_EARLIEST ? "earliest"
+                                   : "timestamp",
+             kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+    return weir_error(ctx, WEIR_ERR_IO, "%s", s->why);
   }
   for (size_t i = 0; i < l->n; i++) {
     kp *e = &l->v[i];

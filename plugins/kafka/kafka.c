@@ -207,8 +207,8 @@ static int parse_start(ksrc *s, weir_ctx *ctx) {
                         c->starting_timestamp);
     s->start_mode = START_TIMESTAMP;
   } else if (c->starting_offsets_by_timestamp) {
-    rc = kp_parse_json_map(c->starting_offsets_by_timestamp, 1,
-                           &s->start_json, err, sizeof err);
+    rc = kp_parse_json_map(c->starting_offsets_by_timestamp, 1, &s->start_json,
+                           err, sizeof err);
     if (rc != WEIR_OK)
       return weir_error(ctx, rc, "starting_offsets_by_timestamp: %s", err);
     s->start_mode = START_BY_TIMESTAMP;
@@ -224,8 +224,8 @@ static int parse_start(ksrc *s, weir_ctx *ctx) {
     for (size_t i = 0; i < s->start_json.n; i++)
       if (s->start_json.v[i].until < -2)
         return weir_error(ctx, WEIR_ERR_INVALID,
-                          "starting_offsets: partition %s-%" PRId32
-                          ": %" PRId64 " is not an offset (-2 earliest, "
+                          "starting_offsets: partition %s-%" PRId32 ": %" PRId64
+                          " is not an offset (-2 earliest, "
                           "-1 latest)",
                           s->start_json.v[i].topic, s->start_json.v[i].part,
                           s->start_json.v[i].until);
@@ -251,18 +251,18 @@ static int parse_start(ksrc *s, weir_ctx *ctx) {
 static int ks_create(weir_ctx *ctx, const void *config, weir_create_args *a,
                      void **self) {
   const ksrc_config *c = config;
+  kc_pin_library();
   ksrc *s = calloc(1, sizeof *s);
   if (!s)
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
   s->cfg = c;
-  s->ctx = ctx;
   s->wake[0] = s->wake[1] = -1;
   s->log.ctx = ctx;
   s->timeout_ms = (int)(c->connect_timeout / 1000);
   if (s->timeout_ms < 1)
     s->timeout_ms = 1;
-  s->batch_rows = a->max_batch_rows > 0 ? a->max_batch_rows
-                                        : DEFAULT_BATCH_ROWS;
+  s->batch_rows =
+      a->max_batch_rows > 0 ? a->max_batch_rows : DEFAULT_BATCH_ROWS;
   int rc = parse_selection(s, ctx);
   if (rc == WEIR_OK)
     rc = parse_start(s, ctx);
@@ -277,7 +277,8 @@ static int ks_create(weir_ctx *ctx, const void *config, weir_create_args *a,
     rc = ks_check_conf(s, ctx); /* kafka.* keys, without the network */
   if (rc == WEIR_OK) {
     weir_schema *out = NULL;
-    if (build_schema(c, &out) != WEIR_OK || !(s->schema = weir_schema_copy(out)) ||
+    if (build_schema(c, &out) != WEIR_OK ||
+        !(s->schema = weir_schema_copy(out)) ||
         weir_builder_init(&s->b, s->schema) != WEIR_OK ||
         !(s->msgs = malloc(sizeof *s->msgs * 4096))) {
       weir_schema_free(out);
@@ -294,7 +295,8 @@ static int ks_create(weir_ctx *ctx, const void *config, weir_create_args *a,
   return WEIR_OK;
 }
 
-/* ---- plan ------------------------------------------------------------------ */
+/* ---- plan ------------------------------------------------------------------
+ */
 
 /* Where a partition of a new query starts, by the starting options. */
 static int initial_positions(ksrc *s, weir_ctx *ctx, kp_list *l) {
@@ -330,8 +332,7 @@ static int initial_positions(ksrc *s, weir_ctx *ctx, kp_list *l) {
                           "selected partitions of the cluster",
                           kp_name(&s->start_json.v[i], name, sizeof name));
     break;
-  default:
-    break;
+  default: break;
   }
   if ((rc = ks_offsets(s, ctx, l, Q_EARLIEST, 1)) != WEIR_OK)
     return rc;
@@ -424,8 +425,8 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
       if (!s->connected)
         return rc; /* never reached the cluster: a clear error */
       /* An outage once running: wait it out, say so, plan nothing. */
-      weir_log(ctx, WEIR_LOG_WARN, "%s; retrying",
-               s->log.last_error[0] ? s->log.last_error : "no metadata");
+      kc_warn(&s->log, "%s; retrying (last error: %s)", s->why,
+              s->log.last_error[0] ? s->log.last_error : "none");
       return WEIR_OK;
     }
     s->discovered_us = now;
@@ -476,7 +477,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
 
   rc = ks_offsets(s, ctx, l, Q_LATEST, 0);
   if (rc != WEIR_OK) {
-    weir_log(ctx, WEIR_LOG_WARN, "%s; retrying", weir_err_str(rc));
+    kc_warn(&s->log, "%s; retrying", s->why);
     return WEIR_OK;
   }
   /* A partition that now ends before where the query is has been
@@ -504,9 +505,8 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
    * known yet, try again at the next trigger rather than start it later. */
   for (size_t i = 0; fresh && i < l->n; i++)
     if (l->v[i].from < 0 || l->v[i].latest < 0) {
-      weir_log(ctx, WEIR_LOG_WARN,
-               "no offsets yet for %s (leader unavailable?); retrying",
-               kp_name(&l->v[i], err, sizeof err));
+      kc_warn(&s->log, "no offsets yet for %s (leader unavailable?); retrying",
+              kp_name(&l->v[i], err, sizeof err));
       return WEIR_OK;
     }
 
@@ -586,15 +586,13 @@ static int ks_read(void *self, weir_ctx *ctx, const weir_offset *start,
                    const weir_offset *end) {
   ksrc *s = self;
   char err[512];
-  int rc = ks_fetch_client(s, ctx);
+  int rc = kp_decode(end->data, end->len, &s->ranges, err, sizeof err);
   if (rc != WEIR_OK)
-    return rc;
-  if ((rc = kp_decode(end->data, end->len, &s->ranges, err, sizeof err)) !=
-      WEIR_OK)
     return weir_error(ctx, rc, "end offset: %s", err);
-  if (start->len &&
-      (rc = kp_decode(start->data, start->len, &s->prev, err, sizeof err)) !=
-          WEIR_OK)
+  if ((rc = ks_fetch_client(s, ctx, s->ranges.n)) != WEIR_OK)
+    return rc;
+  if (start->len && (rc = kp_decode(start->data, start->len, &s->prev, err,
+                                    sizeof err)) != WEIR_OK)
     return weir_error(ctx, rc, "start offset: %s", err);
   if (!start->len)
     kp_clear(&s->prev);

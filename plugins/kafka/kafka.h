@@ -15,8 +15,13 @@
 #include "offsets.h"
 
 enum { MODE_SUBSCRIBE = 1, MODE_PATTERN, MODE_ASSIGN };
-enum { START_EARLIEST = 1, START_LATEST, START_JSON, START_TIMESTAMP,
-       START_BY_TIMESTAMP };
+enum {
+  START_EARLIEST = 1,
+  START_LATEST,
+  START_JSON,
+  START_TIMESTAMP,
+  START_BY_TIMESTAMP
+};
 enum { TS_STRATEGY_ERROR = 0, TS_STRATEGY_LATEST = 1 };
 
 /* Special ListOffsets timestamps (Kafka protocol). */
@@ -52,17 +57,17 @@ typedef struct kq {
   rd_kafka_topic_t *rkt;
   rd_kafka_queue_t *q; /* this partition's messages only */
   int64_t next;        /* offset the queue continues from; -1: not started */
-  int need_seek;       /* records were taken past an epoch's end */
+  int need_seek;       /* 1: records were taken past an epoch's end (seek);
+                          2: an error stopped the fetcher (restart) */
 } kq;
 
 typedef struct ksrc {
   kc_log log; /* first: the rd_kafka_t's opaque */
   const ksrc_config *cfg;
-  weir_ctx *ctx;
   rd_kafka_t *rk; /* queries: metadata, offsets, commits (first plan) */
   rd_kafka_t *fk; /* fetching (first read): its own connections, so a
                      ListOffsets never waits behind a fetch's long poll */
-  int connected; /* the first contact succeeded */
+  int connected;  /* the first contact succeeded */
   int timeout_ms;
 
   int mode;
@@ -86,7 +91,7 @@ typedef struct ksrc {
 
   kq *kqs; /* fetchers, by partition */
   size_t nkq, capkq;
-  int wake[2]; /* pipe librdkafka writes to when a fetcher queue fills */
+  int wake[2];    /* pipe librdkafka writes to when a fetcher queue fills */
   kp_list ranges; /* scratch of read */
   kp_list prev;
   weir_schema *schema;
@@ -95,16 +100,19 @@ typedef struct ksrc {
   int64_t batch_rows;
   rd_kafka_message_t **msgs;
   int64_t skipped_total; /* offsets skipped (fail_on_data_loss = false) */
+  char why[512];         /* the last failed request to the cluster */
 } ksrc;
 
 /* cluster.c */
 /* Validates the kafka.* keys without touching the network (create). */
 int ks_check_conf(ksrc *s, weir_ctx *ctx);
-/* Creates the query handle, or the fetch handle, on first use. */
+/* Creates the query handle, or the fetch handle (its memory budget shared
+ * by nparts partitions), on first use. */
 int ks_client(ksrc *s, weir_ctx *ctx);
-int ks_fetch_client(ksrc *s, weir_ctx *ctx);
+int ks_fetch_client(ksrc *s, weir_ctx *ctx, size_t nparts);
 /* Partitions the options select, from fresh metadata, into s->known.
- * WEIR_OK, or WEIR_ERR_IO (message set) when the cluster did not answer. */
+ * WEIR_OK, or WEIR_ERR_IO (message set, and in s->why) when the cluster
+ * did not answer. */
 int ks_discover(ksrc *s, weir_ctx *ctx);
 /* What ks_offsets asks for. */
 enum { Q_LATEST, Q_EARLIEST, Q_TIMES };

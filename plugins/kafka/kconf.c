@@ -1,10 +1,26 @@
 /* plugins/kafka/kconf.c — `kafka.*` keys to librdkafka, librdkafka's logs
  * to weir's log, and the first contact with a cluster (see kconf.h). */
+#include <dlfcn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "kconf.h"
+
+void kc_pin_library(void) {
+  /* librdkafka has a process-wide init (rd_kafka_global_init) and no
+   * matching teardown, and is not meant to be unloaded: when the runtime
+   * dlcloses this plugin at exit, librdkafka would go with it, its global
+   * allocations turning into leaks (LeakSanitizer reports them from an
+   * unknown module). Keep it loaded for the life of the process. */
+  Dl_info info;
+  if (dladdr((void *)rd_kafka_version, &info) && info.dli_fname) {
+    void *h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+    if (h)
+      dlclose(h); /* drops our reference; NODELETE stays */
+  }
+}
 
 #define LOG_WINDOW_US (10 * INT64_C(1000000))
 #define LOG_LINES_PER_WINDOW 5
@@ -57,8 +73,8 @@ int kc_conf_new(weir_ctx *ctx, const weir_kv_list *kv, const kc_owned *owned,
       if (strcmp(k, o->key) == 0) {
         rd_kafka_conf_destroy(conf);
         return weir_error(ctx, WEIR_ERR_INVALID,
-                          "kafka.%s cannot be set: the plugin owns it (%s)",
-                          k, o->instead);
+                          "kafka.%s cannot be set: the plugin owns it (%s)", k,
+                          o->instead);
       }
     if (rd_kafka_conf_set(conf, k, kv->items[i].value, err, sizeof err) !=
         RD_KAFKA_CONF_OK) {
@@ -96,6 +112,15 @@ static void log_line(kc_log *l, int level, const char *msg) {
   weir_log(l->ctx, level, "%s", msg);
 }
 
+void kc_warn(kc_log *l, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  log_line(l, WEIR_LOG_WARN, msg);
+}
+
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
   kc_log *l = rd_kafka_opaque(rk);
@@ -105,8 +130,9 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
   /* syslog levels: 0-3 errors, 4 warnings, 5-6 notices, 7 debug. A broker
    * that cannot be reached is an error to librdkafka but not to weir: it
    * retries, and the plugin decides what is fatal. */
-  int wl = level <= 4 ? WEIR_LOG_WARN : level <= 6 ? WEIR_LOG_INFO
-                                                   : WEIR_LOG_DEBUG;
+  int wl = level <= 4   ? WEIR_LOG_WARN
+           : level <= 6 ? WEIR_LOG_INFO
+                        : WEIR_LOG_DEBUG;
   if (level <= 3) {
     snprintf(l->last_error, sizeof l->last_error, "%s", buf);
     l->last_error_us = kc_mono_us();
@@ -151,18 +177,17 @@ int kc_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
                int all_topics, int timeout_ms,
                const struct rd_kafka_metadata **md) {
   const struct rd_kafka_metadata *m = NULL;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, all_topics, NULL, &m,
-                                              timeout_ms);
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk, all_topics, NULL, &m, timeout_ms);
   kc_serve(rk, 0);
   if (err) {
     kc_log *l = rd_kafka_opaque(rk);
-    return weir_error(ctx, WEIR_ERR_IO,
-                      "cannot reach the Kafka cluster at %s within %d s "
-                      "(kafka.bootstrap.servers): %s%s%s",
-                      kc_bootstrap(kv), timeout_ms / 1000,
-                      rd_kafka_err2str(err),
-                      l && l->last_error[0] ? "; last error: " : "",
-                      l ? l->last_error : "");
+    return weir_error(
+        ctx, WEIR_ERR_IO,
+        "cannot reach the Kafka cluster at %s within %d s "
+        "(kafka.bootstrap.servers): %s%s%s",
+        kc_bootstrap(kv), timeout_ms / 1000, rd_kafka_err2str(err),
+        l && l->last_error[0] ? "; last error: " : "", l ? l->last_error : "");
   }
   if (md)
     *md = m;

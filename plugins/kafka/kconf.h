@@ -25,10 +25,10 @@ typedef struct kc_owned {
 /* Per-handle logging state; the first member of the rd_kafka_t's opaque
  * struct, so the callbacks find it. */
 typedef struct kc_log {
-  weir_ctx *ctx;       /* where lines go; NULL: dropped (during destroy) */
-  int64_t window_us;   /* start of the current rate-limit window */
-  int lines;           /* lines logged in the window */
-  int dropped;         /* lines suppressed in the window */
+  weir_ctx *ctx;     /* where lines go; NULL: dropped (during destroy) */
+  int64_t window_us; /* start of the current rate-limit window */
+  int lines;         /* lines logged in the window */
+  int dropped;       /* lines suppressed in the window */
   int64_t last_error_us;
   char last_error[256]; /* the last error librdkafka reported (for messages) */
 } kc_log;
@@ -70,6 +70,15 @@ const char *kc_bootstrap(const weir_kv_list *kv);
 int kc_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
                int all_topics, int timeout_ms,
                const struct rd_kafka_metadata **md);
+
+/* A warning through the same rate limit as librdkafka's lines (a broker
+ * that stays down must not print a line per trigger). */
+void kc_warn(kc_log *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps librdkafka loaded until the process exits, whatever happens to the
+ * plugin (call from create). */
+void kc_pin_library(void);
 
 /* Microseconds on the monotonic clock (for timeouts and rate limits). */
 int64_t kc_mono_us(void);

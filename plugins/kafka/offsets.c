@@ -262,8 +262,8 @@ int kp_parse_json_map(const char *json, int allow_iso, kp_list *l, char *err,
           weir_value_decode(&p, end, &v) != WEIR_OK)
         goto bad;
       if (kp_find(l, topic, part)) {
-        snprintf(err, errlen, "partition %s-%" PRId32 " is given twice",
-                 topic, part);
+        snprintf(err, errlen, "partition %s-%" PRId32 " is given twice", topic,
+                 part);
         goto out;
       }
       kp *e = kp_add(l, topic, part);
@@ -279,8 +279,8 @@ int kp_parse_json_map(const char *json, int allow_iso, kp_list *l, char *err,
                      WEIR_OK) {
         e->until /= 1000; /* Kafka timestamps are milliseconds */
       } else {
-        snprintf(err, errlen,
-                 "partition %s-%" PRId32 ": expected %s", topic, part,
+        snprintf(err, errlen, "partition %s-%" PRId32 ": expected %s", topic,
+                 part,
                  allow_iso ? "milliseconds since the Unix epoch or an "
                              "ISO-8601 timestamp"
                            : "an offset (-2 earliest, -1 latest)");
@@ -325,8 +325,8 @@ int kp_parse_json_assign(const char *json, kp_list *l, char *err,
       if (mp_int(&p, end, &part) != 0 || part < 0 || part > INT32_MAX)
         goto bad;
       if (kp_find(l, topic, (int32_t)part)) {
-        snprintf(err, errlen, "partition %s-%" PRId64 " is given twice",
-                 topic, part);
+        snprintf(err, errlen, "partition %s-%" PRId64 " is given twice", topic,
+                 part);
         goto out;
       }
       if (!kp_add(l, topic, (int32_t)part)) {

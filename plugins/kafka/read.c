@@ -87,18 +87,23 @@ void ks_read_close(ksrc *s) {
   s->wake[0] = s->wake[1] = -1;
 }
 
-/* Positions a fetcher at `from`: starts it, or seeks when its queue does
- * not continue there. */
+/* Positions a fetcher at `from`: starts it, seeks when its queue does not
+ * continue there, or restarts it after an error stopped it (a fetcher
+ * stopped by an offset error refuses to seek). */
 static int position(ksrc *s, weir_ctx *ctx, kq *k, int64_t from) {
   char name[300];
   snprintf(name, sizeof name, "%s-%" PRId32, k->topic, k->part);
+  if (k->next >= 0 && k->need_seek == 2) {
+    rd_kafka_consume_stop(k->rkt, k->part); /* purges its queue */
+    k->next = -1;
+  }
   if (k->next < 0) {
     if (rd_kafka_consume_start_queue(k->rkt, k->part, from, k->q) == -1)
-      return weir_error(ctx, WEIR_ERR_IO, "cannot start fetching %s: %s",
-                        name, rd_kafka_err2str(rd_kafka_last_error()));
+      return weir_error(ctx, WEIR_ERR_IO, "cannot start fetching %s: %s", name,
+                        rd_kafka_err2str(rd_kafka_last_error()));
   } else if (k->need_seek || k->next != from) {
-    rd_kafka_resp_err_t err = rd_kafka_seek(k->rkt, k->part, from,
-                                            s->timeout_ms);
+    rd_kafka_resp_err_t err =
+        rd_kafka_seek(k->rkt, k->part, from, s->timeout_ms);
     if (err)
       return weir_error(ctx, WEIR_ERR_IO, "cannot seek %s to %" PRId64 ": %s",
                         name, from, rd_kafka_err2str(err));
@@ -124,8 +129,8 @@ static void put_headers(ksrc *s, rd_kafka_message_t *m) {
     weir_put_null(&s->b);
     return;
   }
-  static const weir_field bin = {(char *)"value", WEIR_T_BINARY, true, NULL,
-                                 0, 0};
+  static const weir_field bin = {
+      (char *)"value", WEIR_T_BINARY, true, NULL, 0, 0};
   weir_buf *o = &s->hdr;
   const char *name;
   const void *val;
@@ -202,7 +207,7 @@ static int data_loss(ksrc *s, weir_ctx *ctx, kp *e, size_t *remaining) {
       s->rk, e->topic, e->part, &lo, &hi, s->timeout_ms);
   if (err || (lo <= e->pos && e->pos <= hi)) {
     /* Cannot tell, or the offset is valid again: try the same position. */
-    k->need_seek = 1;
+    k->need_seek = 2;
     return position(s, ctx, k, e->pos);
   }
   int64_t upto = lo > e->pos ? lo : e->until;
@@ -212,8 +217,8 @@ static int data_loss(ksrc *s, weir_ctx *ctx, kp *e, size_t *remaining) {
   if (s->cfg->fail_on_data_loss)
     return weir_error(ctx, WEIR_ERR_STATE,
                       "data loss: offsets %" PRId64 "..%" PRId64 " of %s are "
-                      "gone from the broker (it now holds %" PRId64
-                      "..%" PRId64 "; retention, or a recreated topic). "
+                      "gone from the broker (it now holds %" PRId64 "..%" PRId64
+                      "; retention, or a recreated topic). "
                       "Set fail_on_data_loss = false to skip them",
                       e->pos, upto - 1, name, lo, hi - 1);
   s->skipped_total += upto - e->pos;
@@ -223,12 +228,11 @@ static int data_loss(ksrc *s, weir_ctx *ctx, kp *e, size_t *remaining) {
            "start; fail_on_data_loss = false)",
            e->pos, upto - 1, name, upto - e->pos, s->skipped_total);
   e->pos = upto;
+  k->need_seek = 2; /* the fetcher stopped at the error */
   if (e->pos >= e->until) {
     finish_part(e, remaining);
-    k->need_seek = 1; /* the fetcher stopped at the error */
     return WEIR_OK;
   }
-  k->need_seek = 1;
   return position(s, ctx, k, e->pos);
 }
 
@@ -283,11 +287,11 @@ static int on_event(ksrc *s, weir_ctx *ctx, kp *e, rd_kafka_message_t *m,
                         kp_name(e, name, sizeof name), e->pos, e->until - 1);
     s->skipped_total += e->until - e->pos;
     weir_log(ctx, WEIR_LOG_WARN,
-             "data loss: %s disappeared; skipping offsets %" PRId64
-             "..%" PRId64 " (fail_on_data_loss = false)",
+             "data loss: %s disappeared; skipping offsets %" PRId64 "..%" PRId64
+             " (fail_on_data_loss = false)",
              kp_name(e, name, sizeof name), e->pos, e->until - 1);
     e->pos = e->until;
-    s->kqs[e->qi].need_seek = 1;
+    s->kqs[e->qi].need_seek = 2;
     finish_part(e, remaining);
     return WEIR_OK;
   default:

@@ -41,7 +41,8 @@ static int b64_decode(const char *s, size_t n, weir_buf *out) {
       }
     }
     uint8_t b[3] = {(uint8_t)(v[0] << 2 | v[1] >> 4),
-                    (uint8_t)(v[1] << 4 | v[2] >> 2), (uint8_t)(v[2] << 6 | v[3])};
+                    (uint8_t)(v[1] << 4 | v[2] >> 2),
+                    (uint8_t)(v[2] << 6 | v[3])};
     weir_buf_append(out, b, (size_t)(3 - pad));
   }
   return out->err ? -1 : 0;
@@ -72,8 +73,7 @@ int ksink_headers(ksink *k, const char *text, size_t len,
   char sub[200];
   *out = NULL;
   weir_buf_clear(&k->hdr_mp);
-  if (weir_json_to_msgpack(&k->hdr_mp, text, len, sub, sizeof sub) !=
-      WEIR_OK) {
+  if (weir_json_to_msgpack(&k->hdr_mp, text, len, sub, sizeof sub) != WEIR_OK) {
     snprintf(err, errlen, "headers: not valid JSON (%s)", sub);
     return WEIR_ERR_FORMAT;
   }

@@ -69,8 +69,9 @@ static void ksink_destroy(void *self) {
   ksink_txn_close(k);
   if (k->rkt)
     rd_kafka_topic_destroy(k->rkt);
-  if (k->last_rkt)
-    rd_kafka_topic_destroy(k->last_rkt);
+  for (int i = 0; i < TOPIC_CACHE; i++)
+    if (k->col_rkt[i])
+      rd_kafka_topic_destroy(k->col_rkt[i]);
   if (k->rk) {
     rd_kafka_flush(k->rk, k->timeout_ms);
     rd_kafka_destroy(k->rk);
@@ -78,7 +79,6 @@ static void ksink_destroy(void *self) {
   weir_buf_free(&k->json);
   weir_buf_free(&k->hdr_mp);
   weir_buf_free(&k->hdr_val);
-  weir_buf_free(&k->topic_name);
   free(k->cols);
   free(k);
 }
@@ -95,15 +95,17 @@ static int column(weir_ctx *ctx, const weir_schema *sc, const char *name,
                       "column '%s' is %s; the kafka sink needs %s%s%s "
                       "(CAST it in a select)",
                       name, weir_type_name(t), weir_type_name(t1),
-                      t2 != t1 ? " or " : "", t2 != t1 ? weir_type_name(t2) : "");
+                      t2 != t1 ? " or " : "",
+                      t2 != t1 ? weir_type_name(t2) : "");
   return WEIR_OK;
 }
 
-static int ksink_create(weir_ctx *ctx, const void *config,
-                        weir_create_args *a, void **self) {
+static int ksink_create(weir_ctx *ctx, const void *config, weir_create_args *a,
+                        void **self) {
   const ksink_config *c = config;
   const weir_schema *sc = a->input;
   int rc;
+  kc_pin_library();
   ksink *k = calloc(1, sizeof *k);
   if (!k || !(k->cols = calloc(sc->n ? sc->n : 1, sizeof *k->cols))) {
     free(k);
@@ -114,12 +116,14 @@ static int ksink_create(weir_ctx *ctx, const void *config,
   k->node_name = a->node_name;
   k->log.ctx = ctx;
   k->last_committed = -1;
+  k->c_value = -1;
   k->timeout_ms = (int)(c->connect_timeout / 1000);
   if (k->timeout_ms < 1)
     k->timeout_ms = 1;
   if ((rc = column(ctx, sc, "key", WEIR_T_STRING, WEIR_T_BINARY, &k->c_key)) ||
-      (rc = column(ctx, sc, "value", WEIR_T_STRING, WEIR_T_BINARY,
-                   &k->c_value)) ||
+      (c->value_format == VALUE_RAW &&
+       (rc = column(ctx, sc, "value", WEIR_T_STRING, WEIR_T_BINARY,
+                    &k->c_value))) ||
       (rc = column(ctx, sc, "topic", WEIR_T_STRING, WEIR_T_STRING,
                    &k->c_topic)) ||
       (rc = column(ctx, sc, "partition", WEIR_T_INT, WEIR_T_INT, &k->c_part)) ||
@@ -174,9 +178,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
   if (!m->err)
     return;
   if (k->failed++ == 0)
-    snprintf(k->first_error, sizeof k->first_error, "topic %s [%" PRId32
-             "]: %s", rd_kafka_topic_name(m->rkt), m->partition,
-             rd_kafka_message_errstr(m));
+    snprintf(k->first_error, sizeof k->first_error,
+             "topic %s [%" PRId32 "]: %s", rd_kafka_topic_name(m->rkt),
+             m->partition, rd_kafka_message_errstr(m));
 }
 
 static int start_producer(ksink *k, weir_ctx *ctx, int64_t processing_time) {
@@ -232,8 +236,7 @@ int ksink_flush(ksink *k, weir_ctx *ctx) {
                "epoch %" PRId64 ": waiting %" PRId64 " s for %d messages to "
                "be acknowledged%s%s",
                k->epoch, (now - started) / 1000000, n,
-               k->log.last_error[0] ? "; last error: " : "",
-               k->log.last_error);
+               k->log.last_error[0] ? "; last error: " : "", k->log.last_error);
       warned = now;
     }
   }
@@ -256,30 +259,49 @@ static int ksink_epoch_begin(void *self, weir_ctx *ctx) {
   return k->cfg->exactly_once ? ksink_txn_begin(k, ctx) : WEIR_OK;
 }
 
-/* The topic handle of a row whose topic comes from its column. */
-static rd_kafka_topic_t *row_topic(ksink *k, weir_ctx *ctx,
-                                   const weir_value *v, int *rc) {
+/* The topic handle of a row whose topic comes from its column: a small
+ * cache, since rows usually go to a few topics (creating a handle per row
+ * would cost a lock and a lookup each). */
+static rd_kafka_topic_t *row_topic(ksink *k, weir_ctx *ctx, const weir_value *v,
+                                   int *rc) {
+  char name[256];
   if (v->type != WEIR_T_STRING) {
     *rc = weir_error(ctx, WEIR_ERR_INVALID,
                      "a row has a null topic (and no topic option is set)");
     return NULL;
   }
-  if (k->last_rkt && k->topic_name.len == v->v.s.len &&
-      memcmp(k->topic_name.data, v->v.s.ptr, v->v.s.len) == 0)
-    return k->last_rkt;
-  weir_buf_clear(&k->topic_name);
-  weir_buf_append(&k->topic_name, v->v.s.ptr, v->v.s.len);
-  weir_buf_append(&k->topic_name, "", 1);
-  k->topic_name.len--; /* NUL-terminated, not counted */
-  if (k->last_rkt)
-    rd_kafka_topic_destroy(k->last_rkt);
-  k->last_rkt = rd_kafka_topic_new(k->rk, (const char *)k->topic_name.data,
-                                   NULL);
-  if (!k->last_rkt)
-    *rc = weir_error(ctx, WEIR_ERR_INVALID, "topic '%s': %s",
-                     (const char *)k->topic_name.data,
+  rd_kafka_topic_t *h = k->col_rkt[k->col_hint];
+  if (h && strlen(rd_kafka_topic_name(h)) == v->v.s.len &&
+      memcmp(rd_kafka_topic_name(h), v->v.s.ptr, v->v.s.len) == 0)
+    return h;
+  for (unsigned i = 0; i < TOPIC_CACHE; i++) {
+    h = k->col_rkt[i];
+    if (h && strlen(rd_kafka_topic_name(h)) == v->v.s.len &&
+        memcmp(rd_kafka_topic_name(h), v->v.s.ptr, v->v.s.len) == 0) {
+      k->col_hint = i;
+      return h;
+    }
+  }
+  if (v->v.s.len == 0 || v->v.s.len >= sizeof name ||
+      memchr(v->v.s.ptr, '\0', v->v.s.len)) {
+    *rc =
+        weir_error(ctx, WEIR_ERR_INVALID,
+                   "a row's topic is not a topic name (%zu bytes)", v->v.s.len);
+    return NULL;
+  }
+  memcpy(name, v->v.s.ptr, v->v.s.len);
+  name[v->v.s.len] = '\0';
+  if (!(h = rd_kafka_topic_new(k->rk, name, NULL))) {
+    *rc = weir_error(ctx, WEIR_ERR_INVALID, "topic '%s': %s", name,
                      rd_kafka_err2str(rd_kafka_last_error()));
-  return k->last_rkt;
+    return NULL;
+  }
+  unsigned slot = k->col_next++ % TOPIC_CACHE;
+  if (k->col_rkt[slot])
+    rd_kafka_topic_destroy(k->col_rkt[slot]); /* queued messages keep it */
+  k->col_rkt[slot] = h;
+  k->col_hint = slot;
+  return h;
 }
 
 /* The row as JSON, null fields left out (Spark's to_json). */
@@ -305,7 +327,8 @@ static void json_row(ksink *k, const weir_value *c) {
 static int produce_row(ksink *k, weir_ctx *ctx) {
   const weir_value *c = k->cols;
   int rc = WEIR_OK;
-  rd_kafka_topic_t *rkt = k->rkt ? k->rkt : row_topic(k, ctx, &c[k->c_topic], &rc);
+  rd_kafka_topic_t *rkt =
+      k->rkt ? k->rkt : row_topic(k, ctx, &c[k->c_topic], &rc);
   if (!rkt)
     return rc;
   const void *key = NULL, *val = NULL;
@@ -336,23 +359,21 @@ static int produce_row(ksink *k, weir_ctx *ctx) {
     rd_kafka_headers_t *h = NULL;
     if (k->c_headers >= 0 && c[k->c_headers].type == WEIR_T_STRING) {
       char err[300];
-      if (ksink_headers(k, c[k->c_headers].v.s.ptr, c[k->c_headers].v.s.len,
-                        &h, err, sizeof err) != WEIR_OK)
+      if (ksink_headers(k, c[k->c_headers].v.s.ptr, c[k->c_headers].v.s.len, &h,
+                        err, sizeof err) != WEIR_OK)
         return weir_error(ctx, WEIR_ERR_FORMAT, "%s", err);
     }
     rd_kafka_resp_err_t err =
-        h ? rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(rkt),
-                              RD_KAFKA_V_PARTITION(part),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_KEY(key, klen),
-                              RD_KAFKA_V_VALUE((void *)val, vlen),
-                              RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)
-          : rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(rkt),
-                              RD_KAFKA_V_PARTITION(part),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_KEY(key, klen),
-                              RD_KAFKA_V_VALUE((void *)val, vlen),
-                              RD_KAFKA_V_END);
+        h ? rd_kafka_producev(
+                k->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
+                RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_END)
+          : rd_kafka_producev(
+                k->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
+                RD_KAFKA_V_END);
     if (!err) {
       k->produced++;
       return WEIR_OK;

@@ -13,6 +13,7 @@
 #include "../kafka/kconf.h"
 
 enum { VALUE_RAW = 0, VALUE_JSON = 1 };
+#define TOPIC_CACHE 16
 
 typedef struct ksink_config {
   const char *topic;
@@ -31,15 +32,17 @@ typedef struct ksink {
   const char *node_name;
   int c_key, c_value, c_topic, c_part, c_headers; /* columns, or -1 */
   weir_value *cols;
-  rd_kafka_t *rk; /* the producer, created at the first epoch */
+  rd_kafka_t *rk;        /* the producer, created at the first epoch */
   rd_kafka_topic_t *rkt; /* the `topic` option's handle */
-  rd_kafka_topic_t *last_rkt; /* the last topic column value's handle */
-  weir_buf json, hdr_mp, hdr_val, topic_name;
+  /* handles of the topic column's recent values (round robin) */
+  rd_kafka_topic_t *col_rkt[TOPIC_CACHE];
+  unsigned col_next, col_hint;
+  weir_buf json, hdr_mp, hdr_val;
   int timeout_ms;
 
   /* the epoch */
   int64_t epoch;
-  int skip;        /* exactly_once: this epoch is already in Kafka */
+  int skip; /* exactly_once: this epoch is already in Kafka */
   int in_txn;
   int64_t produced; /* messages handed to librdkafka this epoch */
   int64_t failed;   /* delivery reports with an error this epoch */
@@ -47,7 +50,7 @@ typedef struct ksink {
 
   /* exactly_once */
   weir_state *state;
-  char identity[64];  /* this sink's run identity (see txn.c) */
+  char identity[64]; /* this sink's run identity (see txn.c) */
   char txn_id[512];
   char group[600];    /* the marker's consumer group */
   const char *marker; /* the marker's topic */

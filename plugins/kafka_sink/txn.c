@@ -89,8 +89,9 @@ static void abort_txn(ksink *k, weir_ctx *ctx) {
     return;
   rd_kafka_error_t *e = rd_kafka_abort_transaction(k->rk, k->timeout_ms);
   if (e) {
-    weir_log(ctx, WEIR_LOG_WARN, "aborting the transaction of epoch %" PRId64
-                                 ": %s", k->epoch, rd_kafka_error_string(e));
+    weir_log(ctx, WEIR_LOG_WARN,
+             "aborting the transaction of epoch %" PRId64 ": %s", k->epoch,
+             rd_kafka_error_string(e));
     rd_kafka_error_destroy(e);
   }
   k->in_txn = 0;
@@ -154,7 +155,7 @@ static int read_marker(ksink *k, weir_ctx *ctx) {
       char meta[256] = "", id[64] = "";
       int64_t epoch = -1;
       size_t ml = p->metadata_size < sizeof meta - 1 ? p->metadata_size
-                                                      : sizeof meta - 1;
+                                                     : sizeof meta - 1;
       if (p->metadata)
         memcpy(meta, p->metadata, ml);
       if (sscanf(meta, "weir:%63[^:]:%" SCNd64, id, &epoch) == 2 &&
@@ -180,10 +181,11 @@ static int read_marker(ksink *k, weir_ctx *ctx) {
 static rd_kafka_topic_partition_list_t *marker_list(ksink *k) {
   char meta[128];
   rd_kafka_topic_partition_list_t *tl = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_add(tl, k->marker, 0);
+  rd_kafka_topic_partition_t *p =
+      rd_kafka_topic_partition_list_add(tl, k->marker, 0);
   p->offset = k->epoch;
-  int n = snprintf(meta, sizeof meta, "weir:%s:%" PRId64, k->identity,
-                   k->epoch);
+  int n =
+      snprintf(meta, sizeof meta, "weir:%s:%" PRId64, k->identity, k->epoch);
   p->metadata = strdup(meta); /* freed with the list */
   p->metadata_size = p->metadata ? (size_t)n : 0;
   return tl;
@@ -224,8 +226,7 @@ int ksink_txn_init(ksink *k, weir_ctx *ctx) {
   k->txn_ready = 1;
   weir_log(ctx, WEIR_LOG_INFO,
            "exactly-once: transactional.id %s, last committed epoch %s%" PRId64,
-           k->txn_id, k->last_committed < 0 ? "none " : "",
-           k->last_committed);
+           k->txn_id, k->last_committed < 0 ? "none " : "", k->last_committed);
   return WEIR_OK;
 }
 
@@ -291,8 +292,8 @@ int ksink_txn_commit(ksink *k, weir_ctx *ctx) {
       int64_t now = kc_mono_us();
       if (now - warned >= RETRY_WARN_US) {
         weir_log(ctx, WEIR_LOG_WARN,
-                 "committing the transaction of epoch %" PRId64
-                 " for %" PRId64 " s: %s; retrying",
+                 "committing the transaction of epoch %" PRId64 " for %" PRId64
+                 " s: %s; retrying",
                  k->epoch, (now - started) / 1000000, rd_kafka_error_string(e));
         warned = now;
       }

@@ -47,6 +47,7 @@ void weir_groups_destroy(void *self) {
     return;
   if (gs->spec.user_free)
     gs->spec.user_free(gs->spec.user);
+  free(gs->state_name);
   free(gs->keycols);
   free(gs->row);
   free(gs->callrow);
@@ -67,7 +68,7 @@ void weir_groups_destroy(void *self) {
 static int check_modes(weir_ctx *ctx, const weir_groups_spec *sp,
                        int query_mode) {
   if (sp->variant == WEIR_GROUPS_MAP) {
-    if (sp->output_mode && sp->output_mode != WEIR_MODE_UPDATE)
+    if (sp->output_mode != WEIR_MODE_UPDATE)
       return weir_error(ctx, WEIR_ERR_INVALID,
                         "the map variant emits in update mode only "
                         "(spec.output_mode = WEIR_MODE_UPDATE or 0)");
@@ -88,8 +89,8 @@ static int check_modes(weir_ctx *ctx, const weir_groups_spec *sp,
   if (sp->output_mode != WEIR_MODE_APPEND &&
       sp->output_mode != WEIR_MODE_UPDATE)
     return weir_error(ctx, WEIR_ERR_INVALID,
-                      "the flat variant declares WEIR_MODE_APPEND or "
-                      "WEIR_MODE_UPDATE in spec.output_mode");
+                      "the flat variant declares WEIR_MODE_APPEND (the "
+                      "default) or WEIR_MODE_UPDATE in spec.output_mode");
   /* Spark: without an aggregation the operator's mode must be the query's;
    * with one (complete implies one, weir refuses complete without), only
    * append is allowed. weir cannot see the rest of the query here, so an
@@ -192,6 +193,9 @@ int weir_groups_create(weir_ctx *ctx, weir_create_args *args,
                     sp.timeout);
     goto fail;
   }
+  if (!sp.output_mode) /* the variant's default */
+    sp.output_mode =
+        sp.variant == WEIR_GROUPS_MAP ? WEIR_MODE_UPDATE : WEIR_MODE_APPEND;
   if ((rc = check_modes(ctx, &sp, args->output_mode)) != WEIR_OK)
     goto fail;
   if (!sp.state_version)
@@ -206,6 +210,7 @@ int weir_groups_create(weir_ctx *ctx, weir_create_args *args,
   gs->spec = sp;
   gs->spec.keys = NULL;
   gs->spec.output = NULL;
+  gs->spec.state_name = gs->state_name = strdup(sp.state_name);
   gs->input = args->input;
   gs->ncols = args->input->n;
   gs->nkeys = sp.nkeys;
@@ -213,7 +218,8 @@ int weir_groups_create(weir_ctx *ctx, weir_create_args *args,
   gs->row = calloc(gs->ncols ? gs->ncols : 1, sizeof *gs->row);
   gs->callrow = calloc(gs->ncols ? gs->ncols : 1, sizeof *gs->callrow);
   gs->keyvals = calloc(sp.nkeys ? sp.nkeys : 1, sizeof *gs->keyvals);
-  if (!gs->keycols || !gs->row || !gs->callrow || !gs->keyvals) {
+  if (!gs->keycols || !gs->row || !gs->callrow || !gs->keyvals ||
+      !gs->state_name) {
     rc = weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
     goto fail_gs;
   }

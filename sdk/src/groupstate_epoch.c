@@ -71,7 +71,11 @@ static int append_row(gs_epoch *e, gs_entry *en, const uint8_t *row,
                       size_t len) {
   gs_block *b = en->tail;
   if (!b || b->cap - b->used < len) {
-    size_t cap = b ? (size_t)b->cap * 2 : BLOCK_MIN;
+    /* A key's first block holds just its first row (many keys have one
+     * row in an epoch); then blocks double, from BLOCK_MIN to BLOCK_MAX. */
+    size_t cap = !b ? len : (size_t)b->cap * 2;
+    if (b && cap < BLOCK_MIN)
+      cap = BLOCK_MIN;
     if (cap > BLOCK_MAX)
       cap = BLOCK_MAX;
     if (cap < len)

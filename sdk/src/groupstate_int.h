@@ -63,6 +63,7 @@ typedef struct gs_timed {
 
 typedef struct weir_groups {
   weir_groups_spec spec;    /* keys and output are not kept from it */
+  char *state_name;         /* spec.state_name points here */
   const weir_schema *input; /* borrowed from the runtime (until destroy) */
   size_t ncols;
   int *keycols;

@@ -1,7 +1,7 @@
 /* plugin.c — myplugin, a weir operator made from the SDK's template: it
  * passes every row through, except those whose `column` is null (a filter,
  * the smallest useful operator). Replace the body of process() with yours;
- * sdk/GUIDE.md (installed as share/doc/weir/GUIDE.md) explains each part. */
+ * sdk/GUIDE.md (installed as share/weir/GUIDE.md) explains each part. */
 #include <stddef.h>
 #include <stdlib.h>
 

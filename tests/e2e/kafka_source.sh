@@ -238,8 +238,9 @@ expect_grep "subscribe and assign together are refused" "give exactly one of sub
 # ---- kill -9: replays read exactly the logged ranges --------------------------------------
 cat >"$T/k9.ini" <<INI
 [query]
-trigger    = available-now
-checkpoint = $T/k9/ckpt
+trigger              = available-now
+checkpoint           = $T/k9/ckpt
+min_epochs_to_retain = 100000
 [source.raw]
 plugin                  = kafka
 kafka.bootstrap.servers = $BS

@@ -80,17 +80,23 @@ Test(kafka_offsets, empty_map) {
 
 /* Offsets that are not ours are refused, never misread. */
 Test(kafka_offsets, decode_refuses_malformed) {
-  const char *bad[] = {
-      "[1,2]", "{\"t\":5}", "{\"t\":{\"x\":1}}", "{\"t\":{\"0\":-1}}",
-      "{\"t\":{\"0\":[5,3]}}", "{\"t\":{\"0\":[1,2,3]}}", "{\"t\":{\"0\":\"7\"}}",
-      "{\"\":{\"0\":1}}", "{\"t\":{\"99999999999\":1}}", "{\"t\":{\"0\":1.5}}"};
+  const char *bad[] = {"[1,2]",
+                       "{\"t\":5}",
+                       "{\"t\":{\"x\":1}}",
+                       "{\"t\":{\"0\":-1}}",
+                       "{\"t\":{\"0\":[5,3]}}",
+                       "{\"t\":{\"0\":[1,2,3]}}",
+                       "{\"t\":{\"0\":\"7\"}}",
+                       "{\"\":{\"0\":1}}",
+                       "{\"t\":{\"99999999999\":1}}",
+                       "{\"t\":{\"0\":1.5}}"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     weir_buf mp = WEIR_BUF_INIT;
     char err[256];
     kp_list l = {0};
-    cr_assert_eq(weir_json_to_msgpack(&mp, bad[i], strlen(bad[i]), err,
-                                      sizeof err),
-                 WEIR_OK, "%s", bad[i]);
+    cr_assert_eq(
+        weir_json_to_msgpack(&mp, bad[i], strlen(bad[i]), err, sizeof err),
+        WEIR_OK, "%s", bad[i]);
     cr_expect_eq(kp_decode(mp.data, mp.len, &l, err, sizeof err),
                  WEIR_ERR_FORMAT, "accepted %s", bad[i]);
     cr_expect(strstr(err, "malformed kafka offset") != NULL);
@@ -115,14 +121,14 @@ Test(kafka_offsets, json_starting_offsets) {
   cr_expect_eq(kp_find(&l, "t", 0)->until, 23);
   cr_expect_eq(kp_find(&l, "t", 1)->until, -2);
   cr_expect_eq(kp_find(&l, "u", 3)->until, -1);
-  cr_expect_eq(kp_parse_json_map("{\"t\":{\"0\":\"x\"}}", 0, &l, err,
-                                 sizeof err),
-               WEIR_ERR_INVALID);
+  cr_expect_eq(
+      kp_parse_json_map("{\"t\":{\"0\":\"x\"}}", 0, &l, err, sizeof err),
+      WEIR_ERR_INVALID);
   cr_expect(strstr(err, "partition t-0: expected an offset") != NULL, "%s",
             err);
-  cr_expect_eq(kp_parse_json_map("{\"t\":{\"0\":1,\"0\":2}}", 0, &l, err,
-                                 sizeof err),
-               WEIR_ERR_INVALID);
+  cr_expect_eq(
+      kp_parse_json_map("{\"t\":{\"0\":1,\"0\":2}}", 0, &l, err, sizeof err),
+      WEIR_ERR_INVALID);
   cr_expect(strstr(err, "given twice") != NULL, "%s", err);
   cr_expect_eq(kp_parse_json_map("{\"t\":[0]}", 0, &l, err, sizeof err),
                WEIR_ERR_INVALID);
@@ -135,10 +141,11 @@ Test(kafka_offsets, json_starting_offsets) {
 Test(kafka_offsets, json_timestamps) {
   kp_list l = {0};
   char err[256];
-  cr_assert_eq(kp_parse_json_map(
-                   "{\"t\":{\"0\":1700000000000,\"1\":\"2026-01-01T00:00:00Z\"}}",
-                   1, &l, err, sizeof err),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      kp_parse_json_map(
+          "{\"t\":{\"0\":1700000000000,\"1\":\"2026-01-01T00:00:00Z\"}}", 1, &l,
+          err, sizeof err),
+      WEIR_OK, "%s", err);
   cr_expect_eq(kp_find(&l, "t", 0)->until, 1700000000000);
   cr_expect_eq(kp_find(&l, "t", 1)->until, 1767225600000);
   kp_free(&l);
@@ -147,9 +154,9 @@ Test(kafka_offsets, json_timestamps) {
 Test(kafka_offsets, json_assign) {
   kp_list l = {0};
   char err[256];
-  cr_assert_eq(kp_parse_json_assign("{\"a\":[0,2],\"b\":[1]}", &l, err,
-                                    sizeof err),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      kp_parse_json_assign("{\"a\":[0,2],\"b\":[1]}", &l, err, sizeof err),
+      WEIR_OK, "%s", err);
   cr_expect_eq(l.n, 3);
   cr_expect_not_null(kp_find(&l, "a", 2));
   cr_expect_not_null(kp_find(&l, "b", 1));

@@ -20,8 +20,8 @@
  * Each command is answered on stdout with "ok ..." or "error ...". */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +115,11 @@ static void command(char *line) {
       reply("error bad topic '%s' (expected NAME:PARTITIONS)\n", a);
       return;
     }
-    err = rd_kafka_mock_topic_create(mcluster, t.name, t.partitions,
-                                     t.replicas);
+    err =
+        rd_kafka_mock_topic_create(mcluster, t.name, t.partitions, t.replicas);
   } else if (!strcmp(verb, "leader") && n == 4) {
-    err = rd_kafka_mock_partition_set_leader(mcluster, a, (int32_t)x,
-                                             (int32_t)y);
+    err =
+        rd_kafka_mock_partition_set_leader(mcluster, a, (int32_t)x, (int32_t)y);
   } else {
     reply("error unknown command '%s' (down ID, up ID, rtt ID MS, "
           "topic NAME:PARTITIONS, leader TOPIC PART ID)\n",
@@ -201,8 +201,8 @@ int main(int argc, char **argv) {
       control = v;
       i++;
     } else {
-      fprintf(stderr, "weir-kafka-broker: unknown or incomplete argument '%s'\n",
-              a);
+      fprintf(stderr,
+              "weir-kafka-broker: unknown or incomplete argument '%s'\n", a);
       usage(stderr);
       return 2;
     }

@@ -105,13 +105,14 @@ typedef struct weir_groups_spec {
   uint32_t struct_size;    /* sizeof(weir_groups_spec) */
   int variant;             /* weir_groups_variant */
   int output_mode;         /* FLAT: WEIR_MODE_APPEND or WEIR_MODE_UPDATE;
-                              MAP: 0 or WEIR_MODE_UPDATE */
+                              MAP: WEIR_MODE_UPDATE; 0: the variant's
+                              (append for FLAT, update for MAP) */
   int timeout;             /* weir_group_timeout */
   const char *const *keys; /* key column names (borrowed during create);
                               none: one group for every row */
   size_t nkeys;
   weir_schema *output;    /* the output schema; taken over, also on error */
-  const char *state_name; /* NULL: "groups" */
+  const char *state_name; /* NULL: "groups" (copied) */
   uint32_t state_version; /* format of the values; 0 means 1 */
   weir_group_fn fn;
   weir_group_upgrade_fn upgrade; /* NULL: older state is refused */
@@ -122,8 +123,8 @@ typedef struct weir_groups_spec {
 
 #define WEIR_GROUPS_SPEC_INIT                                                  \
   {                                                                            \
-    sizeof(weir_groups_spec), WEIR_GROUPS_FLAT, WEIR_MODE_APPEND,              \
-        WEIR_TIMEOUT_NONE, NULL, 0, NULL, NULL, 1, NULL, NULL, NULL, NULL      \
+    sizeof(weir_groups_spec), WEIR_GROUPS_FLAT, 0, WEIR_TIMEOUT_NONE, NULL, 0, \
+        NULL, NULL, 1, NULL, NULL, NULL, NULL                                  \
   }
 
 /* Checks the spec against the input schema and the query (load-time

@@ -97,7 +97,10 @@ def main():
     elif cmd == "committed":
         d = sys.argv[2]
         log = os.path.join(d, "_weir_log")
-        names = sorted(os.listdir(log), key=lambda n: int(n.split(".")[0]))
+        # N and N.compact only: N.tmp-PID is a write a kill -9 interrupted
+        names = [n for n in os.listdir(log)
+                 if n.isdigit() or (n.endswith(".compact") and n[:-8].isdigit())]
+        names.sort(key=lambda n: int(n.split(".")[0]))
         compact = [n for n in names if n.endswith(".compact")]
         start = int(compact[-1].split(".")[0]) if compact else -1
         files = []
