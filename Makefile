@@ -192,7 +192,7 @@ test check: all $(UNIT_BIN) $(TEST_PLUGINS) $(FUZZ_BIN) $(TEST_TOOLS)
 	@BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 
 demo: all
-	sh examples/demo.sh $(BUILD)
+	sh examples/kafka-demo.sh $(BUILD)
 
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh

@@ -52,14 +52,16 @@ static int plan_sources(query *q, int *any) {
 /* A no-data epoch runs when the watermark moved and a stateful operator has
  * something the new watermark closes or evicts. */
 static int wants_no_data_epoch(query *q) {
-  if (!q->has_watermark || q->watermark <= q->last_epoch_watermark)
-    return 0;
+  int moved = q->has_watermark && q->watermark > q->last_epoch_watermark;
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     const weir_plugin *d = &nd->plugin->desc;
     if (!(d->flags & WEIR_PLUGIN_STATEFUL))
       continue;
-    if (!d->wants_epoch || d->wants_epoch(nd->self, &nd->ctx, q->watermark))
+    /* A plugin that answers is asked even when the watermark stood still:
+     * processing-time timeouts need epochs without data too. */
+    if (d->wants_epoch ? d->wants_epoch(nd->self, &nd->ctx, q->watermark)
+                       : moved)
       return 1;
   }
   return 0;

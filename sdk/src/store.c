@@ -53,7 +53,8 @@ static uint64_t hash_bytes(const void *p, size_t n) {
     n -= 8;
   }
   uint64_t w = 0;
-  memcpy(&w, b, n);
+  if (n) /* b may be NULL for an empty key */
+    memcpy(&w, b, n);
   h = (h ^ (w * 0xbf58476d1ce4e5b9ull) ^ n) * 0x94d049bb133111ebull;
   h ^= h >> 29;
   h *= 0xff51afd7ed558ccdull;
@@ -239,7 +240,9 @@ int weir_store_op_upsert(weir_state *ws, const void *key, size_t klen,
     memset(VAL(e) + e->vlen, 0, vlen - e->vlen);
   }
   e->vlen = (uint32_t)vlen;
-  s->updated++;
+  /* Spark's numRowsUpdated: keys updated this epoch, not calls. */
+  if (e->dirty_at < 0 && !s->restoring)
+    s->updated++;
   if (track(s, e) != WEIR_OK)
     return WEIR_ERR_NOMEM;
   *val = VAL(e);
