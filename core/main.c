@@ -15,10 +15,17 @@ int inspect_checkpoint(const char *dir, const char *state_op);
 
 static volatile sig_atomic_t stop_flag;
 
+static volatile sig_atomic_t signals_seen;
+
 static void on_signal(int sig) {
   stop_flag = 1;
-  /* A second signal stops at once. */
-  signal(sig, SIG_DFL);
+  /* The third signal stops at once (an epoch stuck on I/O). Not the
+   * second: timeout(1) and shells deliver one Ctrl-C twice (to the process
+   * and to its group). */
+  if (++signals_seen >= 3) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
 }
 
 static void usage(FILE *f) {
