@@ -50,7 +50,7 @@ for t in tests/e2e/*.sh tests/crash/*.sh; do
     passed=$((passed + n))
     failed=$((failed + 1))
     failures="$failures e2e/$name"
-    echo "FAIL e2e/$name"; tail -40 "$out/$name.log"
+    echo "FAIL e2e/$name"; grep -A8 '^not ok' "$out/$name.log" | head -60; tail -15 "$out/$name.log"
   fi
 done
 
