@@ -210,7 +210,9 @@ static void field_path(const jp *p, const jp_field *f, char *out, size_t n) {
     chain[k++] = f;
   out[0] = '\0';
   while (k-- > 0) {
+    /* chain[0..k) was filled above (cppcheck cannot follow the loop). */
     int w = snprintf(out + len, n - len, "%s%.*s", len ? "." : "",
+                     // cppcheck-suppress uninitvar
                      (int)chain[k]->len, chain[k]->name);
     if (w < 0 || (size_t)w >= n - len) {
       if (n >= 4)
