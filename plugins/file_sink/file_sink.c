@@ -362,15 +362,15 @@ static int fs_epoch_end(void *self, weir_ctx *ctx) {
       /* Keep our view of the log current without re-reading it. */
       s->log.present = 1;
       s->log.last_epoch = s->epoch;
-      weir_sink_file *all = s->log.files;
       if (s->nfiles) { /* an empty epoch adds nothing (realloc(p, 0) frees) */
-        all = realloc(s->log.files, (s->log.n + s->nfiles) * sizeof *all);
+        weir_sink_file *all =
+            realloc(s->log.files, (s->log.n + s->nfiles) * sizeof *all);
         if (!all)
           return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
         s->log.files = all;
+        memcpy(all + s->log.n, s->files, s->nfiles * sizeof *all);
+        s->log.n += s->nfiles;
       }
-      memcpy(all + s->log.n, s->files, s->nfiles * sizeof *all);
-      s->log.n += s->nfiles;
       s->nfiles = 0; /* paths now owned by the log */
     }
   }
