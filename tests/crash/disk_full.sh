@@ -35,7 +35,7 @@ input  = c
 INI
 }
 committed() {
-  cat $(sed -n 's/.*"path":"\([^"]*\)".*/\1/p' "$1"/_weir_log/* | sort -u | sed "s|^|$1/|")
+  cat $(sed -n 's/.*"path":"\([^"]*\)".*/\1/p' $(ls -d "$1"/_weir_log/* | grep -v '\.tmp') | sort -u | sed "s|^|$1/|")
 }
 
 topology "$T/ref-ckpt" "$T/ref-out"

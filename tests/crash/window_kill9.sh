@@ -52,7 +52,7 @@ INI
 
 # append: the committed part files, in order
 committed_files() {
-  cat $(sed -n 's/.*"path":"\([^"]*\)".*/\1/p' "$1"/_weir_log/* | sort -u | sed "s|^|$1/|")
+  cat $(sed -n 's/.*"path":"\([^"]*\)".*/\1/p' $(ls -d "$1"/_weir_log/* | grep -v '\.tmp') | sort -u | sed "s|^|$1/|")
 }
 # update: per epoch, the rows of the last run that printed that epoch
 per_epoch() {

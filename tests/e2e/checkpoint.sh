@@ -49,7 +49,9 @@ committed() {
 import json, os, sys
 d = sys.argv[1]
 log = os.path.join(d, "_weir_log")
-names = sorted(os.listdir(log), key=lambda n: int(n.split(".")[0]))
+# a killed writer leaves N.tmp-PID behind: not an entry
+names = sorted((n for n in os.listdir(log) if ".tmp" not in n),
+               key=lambda n: int(n.split(".")[0]))
 compact = [n for n in names if n.endswith(".compact")]
 start = int(compact[-1].split(".")[0]) if compact else -1
 files = []
