@@ -72,7 +72,7 @@ topology "$T/ref"
 expect_eq "uninterrupted run exits 0" 0 $?
 topology "$T/crash"
 CRASH_SEED=${CRASH_SEED:-5}
-crash_until_done "$T/crash/q.ini" "$T/crash/stdout" 0.08
+crash_until_done "$T/crash/q.ini" "$T/crash/stdout" 0.05
 [ $KILLS -ge 20 ] && ok "killed -9 at least 20 times ($KILLS)" || not_ok "killed -9 at least 20 times ($KILLS)"
 per_epoch "$T/ref/stdout" >"$T/ref.txt"
 per_epoch $(ls "$T/crash"/stdout.* | sort -t. -k2 -n) >"$T/crash.txt"

@@ -76,7 +76,7 @@ committed "$T/ref/counts" >"$T/ref.counts"
 expect_eq "reference has every row" 200000 "$(wc -l <"$T/ref.rows")"
 
 topology "$T/crash" ""
-crash_until_done "$T/crash/q.ini" "$T/crash/out" 0.12
+crash_until_done "$T/crash/q.ini" "$T/crash/out" 0.05
 kills=$KILLS
 echo "killed $kills times in $RUNS runs"
 [ $kills -ge 30 ] && ok "the query was killed -9 at least 30 times ($kills)" || not_ok "the query was killed -9 at least 30 times ($kills)"
