@@ -5,6 +5,7 @@
 #ifndef WEIR_PARQUET_INT_H
 #define WEIR_PARQUET_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,35 +13,101 @@
 #include "weir/batch.h"
 
 /* ---- parquet.thrift enumerations ----------------------------------------- */
-enum { PQ_BOOLEAN = 0, PQ_INT32, PQ_INT64, PQ_INT96, PQ_FLOAT, PQ_DOUBLE,
-       PQ_BYTE_ARRAY, PQ_FIXED_LEN_BYTE_ARRAY };
+enum {
+  PQ_BOOLEAN = 0,
+  PQ_INT32,
+  PQ_INT64,
+  PQ_INT96,
+  PQ_FLOAT,
+  PQ_DOUBLE,
+  PQ_BYTE_ARRAY,
+  PQ_FIXED_LEN_BYTE_ARRAY
+};
 enum { PQ_REQUIRED = 0, PQ_OPTIONAL = 1, PQ_REPEATED = 2 };
-enum { PQ_CT_UTF8 = 0, PQ_CT_MAP = 1, PQ_CT_MAP_KV = 2, PQ_CT_LIST = 3,
-       PQ_CT_ENUM = 4, PQ_CT_DECIMAL = 5, PQ_CT_DATE = 6, PQ_CT_TIME_MILLIS = 7,
-       PQ_CT_TIME_MICROS = 8, PQ_CT_TIMESTAMP_MILLIS = 9,
-       PQ_CT_TIMESTAMP_MICROS = 10, PQ_CT_UINT_8 = 11, PQ_CT_UINT_64 = 14,
-       PQ_CT_INT_8 = 15, PQ_CT_INT_64 = 18, PQ_CT_JSON = 19, PQ_CT_BSON = 20,
-       PQ_CT_INTERVAL = 21 };
+enum {
+  PQ_CT_UTF8 = 0,
+  PQ_CT_MAP = 1,
+  PQ_CT_MAP_KV = 2,
+  PQ_CT_LIST = 3,
+  PQ_CT_ENUM = 4,
+  PQ_CT_DECIMAL = 5,
+  PQ_CT_DATE = 6,
+  PQ_CT_TIME_MILLIS = 7,
+  PQ_CT_TIME_MICROS = 8,
+  PQ_CT_TIMESTAMP_MILLIS = 9,
+  PQ_CT_TIMESTAMP_MICROS = 10,
+  PQ_CT_UINT_8 = 11,
+  PQ_CT_UINT_64 = 14,
+  PQ_CT_INT_8 = 15,
+  PQ_CT_INT_64 = 18,
+  PQ_CT_JSON = 19,
+  PQ_CT_BSON = 20,
+  PQ_CT_INTERVAL = 21
+};
 /* LogicalType union members (field ids). */
-enum { PQ_LT_NONE = 0, PQ_LT_STRING = 1, PQ_LT_MAP = 2, PQ_LT_LIST = 3,
-       PQ_LT_ENUM = 4, PQ_LT_DECIMAL = 5, PQ_LT_DATE = 6, PQ_LT_TIME = 7,
-       PQ_LT_TIMESTAMP = 8, PQ_LT_INTEGER = 10, PQ_LT_UNKNOWN = 11,
-       PQ_LT_JSON = 12, PQ_LT_BSON = 13, PQ_LT_UUID = 14, PQ_LT_FLOAT16 = 15 };
+enum {
+  PQ_LT_NONE = 0,
+  PQ_LT_STRING = 1,
+  PQ_LT_MAP = 2,
+  PQ_LT_LIST = 3,
+  PQ_LT_ENUM = 4,
+  PQ_LT_DECIMAL = 5,
+  PQ_LT_DATE = 6,
+  PQ_LT_TIME = 7,
+  PQ_LT_TIMESTAMP = 8,
+  PQ_LT_INTEGER = 10,
+  PQ_LT_UNKNOWN = 11,
+  PQ_LT_JSON = 12,
+  PQ_LT_BSON = 13,
+  PQ_LT_UUID = 14,
+  PQ_LT_FLOAT16 = 15
+};
 enum { PQ_UNIT_MILLIS = 1, PQ_UNIT_MICROS = 2, PQ_UNIT_NANOS = 3 };
-enum { PQ_ENC_PLAIN = 0, PQ_ENC_PLAIN_DICTIONARY = 2, PQ_ENC_RLE = 3,
-       PQ_ENC_BIT_PACKED = 4, PQ_ENC_DELTA_BINARY_PACKED = 5,
-       PQ_ENC_DELTA_LENGTH_BYTE_ARRAY = 6, PQ_ENC_DELTA_BYTE_ARRAY = 7,
-       PQ_ENC_RLE_DICTIONARY = 8, PQ_ENC_BYTE_STREAM_SPLIT = 9 };
-enum { PQ_CODEC_UNCOMPRESSED = 0, PQ_CODEC_SNAPPY = 1, PQ_CODEC_GZIP = 2,
-       PQ_CODEC_LZO = 3, PQ_CODEC_BROTLI = 4, PQ_CODEC_LZ4 = 5,
-       PQ_CODEC_ZSTD = 6, PQ_CODEC_LZ4_RAW = 7 };
-enum { PQ_PAGE_DATA = 0, PQ_PAGE_INDEX = 1, PQ_PAGE_DICTIONARY = 2,
-       PQ_PAGE_DATA_V2 = 3 };
+enum {
+  PQ_ENC_PLAIN = 0,
+  PQ_ENC_PLAIN_DICTIONARY = 2,
+  PQ_ENC_RLE = 3,
+  PQ_ENC_BIT_PACKED = 4,
+  PQ_ENC_DELTA_BINARY_PACKED = 5,
+  PQ_ENC_DELTA_LENGTH_BYTE_ARRAY = 6,
+  PQ_ENC_DELTA_BYTE_ARRAY = 7,
+  PQ_ENC_RLE_DICTIONARY = 8,
+  PQ_ENC_BYTE_STREAM_SPLIT = 9
+};
+enum {
+  PQ_CODEC_UNCOMPRESSED = 0,
+  PQ_CODEC_SNAPPY = 1,
+  PQ_CODEC_GZIP = 2,
+  PQ_CODEC_LZO = 3,
+  PQ_CODEC_BROTLI = 4,
+  PQ_CODEC_LZ4 = 5,
+  PQ_CODEC_ZSTD = 6,
+  PQ_CODEC_LZ4_RAW = 7
+};
+enum {
+  PQ_PAGE_DATA = 0,
+  PQ_PAGE_INDEX = 1,
+  PQ_PAGE_DICTIONARY = 2,
+  PQ_PAGE_DATA_V2 = 3
+};
 
-/* ---- Thrift compact protocol ---------------------------------------------- */
-enum { TC_STOP = 0, TC_TRUE = 1, TC_FALSE = 2, TC_BYTE = 3, TC_I16 = 4,
-       TC_I32 = 5, TC_I64 = 6, TC_DOUBLE = 7, TC_BINARY = 8, TC_LIST = 9,
-       TC_SET = 10, TC_MAP = 11, TC_STRUCT = 12 };
+/* ---- Thrift compact protocol ----------------------------------------------
+ */
+enum {
+  TC_STOP = 0,
+  TC_TRUE = 1,
+  TC_FALSE = 2,
+  TC_BYTE = 3,
+  TC_I16 = 4,
+  TC_I32 = 5,
+  TC_I64 = 6,
+  TC_DOUBLE = 7,
+  TC_BINARY = 8,
+  TC_LIST = 9,
+  TC_SET = 10,
+  TC_MAP = 11,
+  TC_STRUCT = 12
+};
 #define TC_MAX_DEPTH 32
 
 /* Writer: appends to a buffer; nested structs keep their last field id. */
@@ -75,7 +142,7 @@ typedef struct tc_reader {
 /* Next field of the current struct: 1 with *id and *type, 0 at its end
  * (STOP) or on error. *last is the previous field id (start at 0). */
 int tc_next_field(tc_reader *r, int16_t *last, int16_t *id, int *type);
-int64_t tc_read_int(tc_reader *r);  /* i16/i32/i64: zigzag varint */
+int64_t tc_read_int(tc_reader *r); /* i16/i32/i64: zigzag varint */
 uint64_t tc_read_varint(tc_reader *r);
 int tc_read_byte(tc_reader *r);
 /* A binary/string: borrowed pointer into the input. */
@@ -95,9 +162,9 @@ typedef struct pq_selem {
   int has_type, type, type_length, repetition, num_children;
   int converted; /* -1: none */
   int scale, precision;
-  int logical;          /* PQ_LT_* */
-  int lt_unit, lt_utc;  /* TIME / TIMESTAMP */
-  int lt_bits, lt_signed; /* INTEGER */
+  int logical;                /* PQ_LT_* */
+  int lt_unit, lt_utc;        /* TIME / TIMESTAMP */
+  int lt_bits, lt_signed;     /* INTEGER */
   int lt_scale, lt_precision; /* DECIMAL */
 } pq_selem;
 
@@ -105,7 +172,7 @@ typedef struct pq_chunk {
   int type, codec, has_meta;
   int64_t num_values, total_compressed, total_uncompressed;
   int64_t data_page_offset, dict_page_offset; /* -1: none */
-  uint32_t path_len; /* elements of path_in_schema */
+  uint32_t path_len;                          /* elements of path_in_schema */
 } pq_chunk;
 
 typedef struct pq_rowgroup {
@@ -134,9 +201,9 @@ typedef struct pq_page_header {
   int32_t uncompressed_size, compressed_size;
   int32_t num_values; /* data and dictionary pages */
   int encoding;
-  int def_encoding;   /* v1 */
+  int def_encoding;                              /* v1 */
   int32_t num_nulls, num_rows, def_len, rep_len; /* v2 */
-  int is_compressed;  /* v2; true by default */
+  int is_compressed;                             /* v2; true by default */
 } pq_page_header;
 
 /* Decodes a page header. Returns the bytes it took, 0 when the bytes end
@@ -180,7 +247,7 @@ typedef struct pq_delta_dec {
   const uint8_t *p, *end;
   uint64_t block_size, nmini, per_mini, total, done;
   int64_t last, min_delta;
-  const uint8_t *widths; /* this block's miniblock bit widths */
+  const uint8_t *widths;  /* this block's miniblock bit widths */
   uint64_t mini, in_mini; /* current miniblock, values used in it */
   const uint8_t *mini_p;
   int first_pending;
@@ -198,7 +265,8 @@ void pq_pack8(const uint32_t *in, int width, uint8_t *out);
 /* Bit-unpacks 8 values of `width` bits (LSB first) from 8*width/8 bytes. */
 void pq_unpack8(const uint8_t *in, int width, uint32_t *out);
 
-/* ---- compression ---------------------------------------------------------- */
+/* ---- compression ----------------------------------------------------------
+ */
 /* Codec names for messages. */
 const char *pq_codec_name(int codec);
 /* Compresses src into out (cleared first) with a parquet codec. */
@@ -213,9 +281,9 @@ int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst,
 typedef struct pq_wchunk { /* what the footer says of a written chunk */
   int64_t start, data_off, dict_off; /* dict_off -1: no dictionary */
   int64_t comp_size, uncomp_size, num_values, nulls;
-  int dict;                      /* RLE_DICTIONARY data pages */
+  int dict; /* RLE_DICTIONARY data pages */
   int has_minmax;
-  size_t min_at, max_at;         /* into the writer's stats buffer */
+  size_t min_at, max_at; /* into the writer's stats buffer */
   uint32_t min_len, max_len;
 } pq_wchunk;
 
@@ -224,35 +292,38 @@ typedef struct pq_wcol {
   const char **path; /* names from the root, into the writer's schema copy */
   int depth;
   int max_def;
-  int ptype;         /* PQ_INT64, ... */
-  int wtype;         /* WEIR_T_* of the leaf */
+  int ptype; /* PQ_INT64, ... */
+  int wtype; /* WEIR_T_* of the leaf */
   /* this row group: one level per row, the non-null values */
-  weir_buf defs;     /* uint8_t levels */
-  weir_buf vals;     /* PLAIN bytes of the non-null values (bools: 1 byte) */
+  weir_buf defs; /* uint8_t levels */
+  weir_buf vals; /* PLAIN bytes of the non-null values (bools: 1 byte) */
   size_t nvals;
   int64_t nulls;
   /* dictionary of this chunk (byte arrays) */
-  int dict_on;       /* still building one */
-  weir_buf idx;      /* uint32_t index of each non-null value */
-  weir_buf dict;     /* PLAIN bytes of the distinct values */
-  weir_buf dict_at;  /* uint32_t offset of each distinct value in dict */
+  int dict_on;      /* still building one */
+  weir_buf idx;     /* uint32_t index of each non-null value */
+  weir_buf dict;    /* PLAIN bytes of the distinct values */
+  weir_buf dict_at; /* uint32_t offset of each distinct value in dict */
   uint32_t ndict;
-  uint32_t *ht;      /* open addressing: dictionary id + 1, 0 empty */
+  uint32_t *ht; /* open addressing: dictionary id + 1, 0 empty */
   size_t ht_cap;
   /* statistics of this chunk */
   int has_minmax;
-  union { int64_t i; double f; } min, max;
+  union {
+    int64_t i;
+    double f;
+  } min, max;
   size_t bmin, bmax; /* byte arrays: offsets of the values in vals */
   uint32_t bmin_len, bmax_len;
 } pq_wcol;
 
 typedef struct pq_wctx { /* what encoding a chunk needs from the writer */
   FILE *f;
-  int64_t *pos;      /* bytes written to f so far */
+  int64_t *pos; /* bytes written to f so far */
   int codec, level, dict_mode;
   int64_t page_size, dict_page_size;
   weir_buf *page, *comp, *hdr, *stats; /* scratch buffers; stats persists */
-  weir_buf *lev;     /* scratch: uint32_t levels or indices of a page */
+  weir_buf *lev; /* scratch: uint32_t levels or indices of a page */
 } pq_wctx;
 
 /* Appends one row's level and, when it is max_def, its value (already
@@ -277,9 +348,9 @@ typedef struct pq_src { /* the file's bytes: a descriptor or memory */
 int pq_src_read(const pq_src *s, int64_t off, void *dst, size_t n);
 
 typedef struct pq_val { /* one physical value */
-  int64_t i;          /* BOOLEAN, INT32 (sign-extended), INT64 */
-  double f;           /* FLOAT, DOUBLE */
-  const uint8_t *s;   /* BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96 */
+  int64_t i;            /* BOOLEAN, INT32 (sign-extended), INT64 */
+  double f;             /* FLOAT, DOUBLE */
+  const uint8_t *s;     /* BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96 */
   uint32_t n;
 } pq_val;
 
@@ -310,7 +381,7 @@ typedef struct pq_rcol {
   pq_delta_dec d1, d2; /* DELTA_*: ints / lengths, and suffix lengths */
   int64_t dbuf[PQ_LEVBUF], dbuf2[PQ_LEVBUF];
   int db_n, db_pos, db2_n, db2_pos;
-  uint64_t bss_n, bss_i;           /* BYTE_STREAM_SPLIT */
+  uint64_t bss_n, bss_i; /* BYTE_STREAM_SPLIT */
 } pq_rcol;
 
 /* Positions the cursor at a column chunk (its dictionary is dropped). */
@@ -318,8 +389,8 @@ void pq_rcol_start(pq_rcol *c, int codec, int64_t off, int64_t end,
                    int64_t num_values);
 /* The next row's definition level, and its value when def == max_def.
  * On error returns WEIR_ERR_* with a reason in why. */
-int pq_rcol_next(pq_rcol *c, const pq_src *src, int *def, pq_val *v,
-                 char *why, size_t whylen);
+int pq_rcol_next(pq_rcol *c, const pq_src *src, int *def, pq_val *v, char *why,
+                 size_t whylen);
 void pq_rcol_free(pq_rcol *c);
 const char *pq_encoding_name(int enc);
 
@@ -341,5 +412,10 @@ static inline void pq_put_le64(uint8_t *p, uint64_t v) {
   pq_put_le32(p, (uint32_t)v);
   pq_put_le32(p + 4, (uint32_t)(v >> 32));
 }
+
+/* The reader's and writer's sticky error: the first failure wins, its
+ * message prefixed with the file's name. Returns the (first) code. */
+int pq_fail(int *failed, char *msg, size_t cap, const char *name, int code,
+            const char *fmt, va_list ap);
 
 #endif

@@ -25,8 +25,19 @@
 #define MAX_DEPTH 64
 #define US_PER_DAY INT64_C(86400000000)
 
-enum { C_NULL = 0, C_BOOL, C_INT, C_UINT32, C_FLOAT, C_BYTES, C_TS_MUL,
-       C_TS_DIV, C_INT96, C_DEC_INT, C_DEC_BYTES };
+enum {
+  C_NULL = 0,
+  C_BOOL,
+  C_INT,
+  C_UINT32,
+  C_FLOAT,
+  C_BYTES,
+  C_TS_MUL,
+  C_TS_DIV,
+  C_INT96,
+  C_DEC_INT,
+  C_DEC_BYTES
+};
 
 typedef struct fnode {
   const pq_selem *e;
@@ -74,15 +85,11 @@ struct weir_parquet_reader {
 static int fail(weir_parquet_reader *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(weir_parquet_reader *r, int code, const char *fmt, ...) {
-  if (!r->failed) {
-    int n = snprintf(r->msg, sizeof r->msg, "%s: ", r->name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->msg + n, sizeof r->msg - (size_t)n, fmt, ap);
-    va_end(ap);
-    r->failed = code;
-  }
-  return r->failed;
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = pq_fail(&r->failed, r->msg, sizeof r->msg, r->name, code, fmt, ap);
+  va_end(ap);
+  return rc;
 }
 
 static int report(const weir_parquet_reader *r, char *err, size_t errlen) {
@@ -103,7 +110,8 @@ static void map_leaf(fnode *n) {
   if (lt == PQ_LT_DECIMAL || ct == PQ_CT_DECIMAL) {
     n->scale = lt == PQ_LT_DECIMAL ? e->lt_scale : e->scale;
     n->wtype = WEIR_T_FLOAT;
-    n->conv = e->type == PQ_INT32 || e->type == PQ_INT64 ? C_DEC_INT : C_DEC_BYTES;
+    n->conv =
+        e->type == PQ_INT32 || e->type == PQ_INT64 ? C_DEC_INT : C_DEC_BYTES;
     if (e->type == PQ_BYTE_ARRAY || e->type == PQ_FIXED_LEN_BYTE_ARRAY ||
         n->conv == C_DEC_INT)
       return;
@@ -162,13 +170,12 @@ static void map_leaf(fnode *n) {
     if (e->type == PQ_FIXED_LEN_BYTE_ARRAY && e->type_length <= 0)
       n->unsup = "a FIXED_LEN_BYTE_ARRAY without a length";
     return;
-  default:
-    n->unsup = "of an unknown physical type";
+  default: n->unsup = "of an unknown physical type";
   }
 }
 
-static int build(weir_parquet_reader *r, int *idx, int parent, int def,
-                 int rep, int depth) {
+static int build(weir_parquet_reader *r, int *idx, int parent, int def, int rep,
+                 int depth) {
   if (*idx >= (int)r->m.nschema || depth > MAX_DEPTH)
     return fail(r, WEIR_ERR_FORMAT, "corrupt schema in the footer");
   int i = (*idx)++;
@@ -256,30 +263,36 @@ static weir_schema *to_schema(weir_parquet_reader *r, const fnode *g) {
   return s;
 }
 
-/* ---- opening ----------------------------------------------------------------- */
+/* ---- opening
+ * ----------------------------------------------------------------- */
 
 static int open_common(weir_parquet_reader *r) {
   uint8_t head[4], tail[8];
   int64_t size = r->src.size;
   if (size < 12)
-    return fail(r, WEIR_ERR_FORMAT, "not a Parquet file (%lld bytes: too short)",
-                (long long)size);
-  if (pq_src_read(&r->src, 0, head, 4) || pq_src_read(&r->src, size - 8, tail, 8))
+    return fail(r, WEIR_ERR_FORMAT,
+                "not a Parquet file (%lld bytes: too short)", (long long)size);
+  if (pq_src_read(&r->src, 0, head, 4) ||
+      pq_src_read(&r->src, size - 8, tail, 8))
     return fail(r, WEIR_ERR_IO, "cannot read: %s", strerror(errno));
   if (memcmp(head, "PAR1", 4) != 0)
-    return fail(r, WEIR_ERR_FORMAT, "not a Parquet file (no PAR1 magic at the start)");
+    return fail(r, WEIR_ERR_FORMAT,
+                "not a Parquet file (no PAR1 magic at the start)");
   if (memcmp(tail + 4, "PARE", 4) == 0)
-    return fail(r, WEIR_ERR_UNSUPPORTED, "encrypted Parquet files are not supported");
+    return fail(r, WEIR_ERR_UNSUPPORTED,
+                "encrypted Parquet files are not supported");
   if (memcmp(tail + 4, "PAR1", 4) != 0)
     return fail(r, WEIR_ERR_FORMAT,
                 "truncated or not a Parquet file (no PAR1 magic at the end)");
   uint32_t flen = pq_le32(tail);
   if ((int64_t)flen > size - 12)
-    return fail(r, WEIR_ERR_FORMAT, "footer length %u exceeds the file (%lld bytes)",
-                flen, (long long)size);
+    return fail(r, WEIR_ERR_FORMAT,
+                "footer length %u exceeds the file (%lld bytes)", flen,
+                (long long)size);
   r->footer_start = size - 8 - flen;
   if (!(r->footer = malloc(flen ? flen : 1)))
-    return fail(r, WEIR_ERR_NOMEM, "out of memory for a footer of %u bytes", flen);
+    return fail(r, WEIR_ERR_NOMEM, "out of memory for a footer of %u bytes",
+                flen);
   if (pq_src_read(&r->src, r->footer_start, r->footer, flen))
     return fail(r, WEIR_ERR_IO, "cannot read: %s", strerror(errno));
   char why[200];
@@ -297,7 +310,8 @@ static int open_common(weir_parquet_reader *r) {
     return r->failed;
   r->nnodes = idx;
   if (r->nodes[0].leaf >= 0)
-    return fail(r, WEIR_ERR_FORMAT, "corrupt schema in the footer (no root group)");
+    return fail(r, WEIR_ERR_FORMAT,
+                "corrupt schema in the footer (no root group)");
   if (!(r->schema = to_schema(r, &r->nodes[0])))
     return fail(r, WEIR_ERR_NOMEM, "out of memory");
   return WEIR_OK;
@@ -391,9 +405,11 @@ void weir_parquet_reader_free(weir_parquet_reader *r) {
   free(r);
 }
 
-/* ---- projection --------------------------------------------------------------- */
+/* ---- projection
+ * --------------------------------------------------------------- */
 
-static int find_kid(const weir_parquet_reader *r, const fnode *g, const char *name) {
+static int find_kid(const weir_parquet_reader *r, const fnode *g,
+                    const char *name) {
   size_t len = strlen(name);
   int ci = -1, nci = 0;
   for (int k = 0; k < g->nkids; k++) {
@@ -436,7 +452,8 @@ static int project(weir_parquet_reader *r, const weir_schema *want, int g,
   for (size_t i = 0; i < want->n; i++) {
     const weir_field *f = &want->fields[i];
     rproj *p = &out[i];
-    size_t len = (size_t)snprintf(path + at, 1024 - at, "%s%s", at ? "." : "", f->name);
+    size_t len =
+        (size_t)snprintf(path + at, 1024 - at, "%s%s", at ? "." : "", f->name);
     size_t end = at + len < 1023 ? at + len : 1023;
     memset(p, 0, sizeof *p);
     p->want = f;
@@ -449,12 +466,14 @@ static int project(weir_parquet_reader *r, const weir_schema *want, int g,
     if (n->repeated)
       return fail(r, WEIR_ERR_UNSUPPORTED,
                   "column '%s' is a list or map (repeated) in the file: weir "
-                  "has no list type", path);
+                  "has no list type",
+                  path);
     if (n->leaf < 0) {
       if (f->type != WEIR_T_STRUCT && f->type != WEIR_T_NULL)
-        return fail(r, WEIR_ERR_SCHEMA,
-                    "column '%s' is a struct in the file, the schema asks for %s",
-                    path, weir_type_name(f->type));
+        return fail(
+            r, WEIR_ERR_SCHEMA,
+            "column '%s' is a struct in the file, the schema asks for %s", path,
+            weir_type_name(f->type));
       if (f->type == WEIR_T_NULL) {
         p->node = -1;
         continue;
@@ -471,7 +490,8 @@ static int project(weir_parquet_reader *r, const weir_schema *want, int g,
           q = &r->nodes[q->kids[0]];
         if (q->leaf < 0 || q->repeated)
           return fail(r, WEIR_ERR_UNSUPPORTED,
-                      "struct column '%s' has no plain leaf column in the file", path);
+                      "struct column '%s' has no plain leaf column in the file",
+                      path);
         p->col = add_col(r, q->leaf);
       }
       continue;
@@ -481,8 +501,8 @@ static int project(weir_parquet_reader *r, const weir_schema *want, int g,
                   "column '%s' is %s in the file, the schema asks for a struct",
                   path, n->unsup ? "not a struct" : weir_type_name(n->wtype));
     if (n->unsup)
-      return fail(r, WEIR_ERR_UNSUPPORTED, "column '%s' is %s: weir cannot read it",
-                  path, n->unsup);
+      return fail(r, WEIR_ERR_UNSUPPORTED,
+                  "column '%s' is %s: weir cannot read it", path, n->unsup);
     if (!can_read(f->type, n->wtype))
       return fail(r, WEIR_ERR_SCHEMA,
                   "column '%s' is %s in the file, the schema asks for %s", path,
@@ -533,13 +553,16 @@ int weir_parquet_reader_project(weir_parquet_reader *r, const weir_schema *want,
   return WEIR_OK;
 }
 
-/* ---- rows ------------------------------------------------------------------- */
+/* ---- rows -------------------------------------------------------------------
+ */
 
-static void leaf_path(const weir_parquet_reader *r, int leaf, char *out, size_t n) {
+static void leaf_path(const weir_parquet_reader *r, int leaf, char *out,
+                      size_t n) {
   const char *names[MAX_DEPTH + 2];
   uint32_t lens[MAX_DEPTH + 2];
   int k = 0;
-  for (int i = r->leaf_node[leaf]; i > 0 && k < MAX_DEPTH + 2; i = r->nodes[i].parent) {
+  for (int i = r->leaf_node[leaf]; i > 0 && k < MAX_DEPTH + 2;
+       i = r->nodes[i].parent) {
     names[k] = (const char *)r->nodes[i].e->name;
     lens[k++] = r->nodes[i].e->name_len;
   }
@@ -553,28 +576,36 @@ static void leaf_path(const weir_parquet_reader *r, int leaf, char *out, size_t 
 static int start_group(weir_parquet_reader *r) {
   const pq_rowgroup *g = &r->m.rgs[r->rg];
   if ((int)g->ncols != r->nleaves)
-    return fail(r, WEIR_ERR_FORMAT, "row group %lld has %u columns, the schema %d",
+    return fail(r, WEIR_ERR_FORMAT,
+                "row group %lld has %u columns, the schema %d",
                 (long long)r->rg, g->ncols, r->nleaves);
   if (g->num_rows < 0)
-    return fail(r, WEIR_ERR_FORMAT, "row group %lld has no row count", (long long)r->rg);
+    return fail(r, WEIR_ERR_FORMAT, "row group %lld has no row count",
+                (long long)r->rg);
   for (int i = 0; i < r->ncols; i++) {
     const pq_chunk *ch = &g->cols[r->col_leaf[i]];
     char name[512];
     leaf_path(r, r->col_leaf[i], name, sizeof name);
     if (!ch->has_meta)
-      return fail(r, WEIR_ERR_UNSUPPORTED, "row group %lld, column '%s': no "
-                  "metadata (a chunk in another file?)", (long long)r->rg, name);
+      return fail(r, WEIR_ERR_UNSUPPORTED,
+                  "row group %lld, column '%s': no "
+                  "metadata (a chunk in another file?)",
+                  (long long)r->rg, name);
     int64_t start = ch->data_page_offset;
     if (ch->dict_page_offset > 0 && ch->dict_page_offset < start)
       start = ch->dict_page_offset;
     if (ch->type != r->cols[i].ptype || start < 4 || ch->total_compressed < 0 ||
         ch->total_compressed > r->footer_start - start)
-      return fail(r, WEIR_ERR_FORMAT, "row group %lld, column '%s': corrupt "
-                  "column chunk metadata", (long long)r->rg, name);
+      return fail(r, WEIR_ERR_FORMAT,
+                  "row group %lld, column '%s': corrupt "
+                  "column chunk metadata",
+                  (long long)r->rg, name);
     if (ch->num_values != g->num_rows)
-      return fail(r, WEIR_ERR_FORMAT, "row group %lld, column '%s': %lld values "
-                  "for %lld rows", (long long)r->rg, name,
-                  (long long)ch->num_values, (long long)g->num_rows);
+      return fail(r, WEIR_ERR_FORMAT,
+                  "row group %lld, column '%s': %lld values "
+                  "for %lld rows",
+                  (long long)r->rg, name, (long long)ch->num_values,
+                  (long long)g->num_rows);
     pq_rcol_start(&r->cols[i], ch->codec, start, start + ch->total_compressed,
                   ch->num_values);
   }
@@ -632,7 +663,8 @@ static void put_conv(weir_builder *b, const rproj *p, const pq_val *v) {
     int64_t ns = (int64_t)pq_le64(v->s);
     int64_t day = (int64_t)pq_le32(v->s + 8) - 2440588; /* 1970-01-01 */
     int64_t us = ns / 1000 - (ns % 1000 < 0);
-    weir_put_timestamp(b, (int64_t)((uint64_t)day * (uint64_t)US_PER_DAY + (uint64_t)us));
+    weir_put_timestamp(
+        b, (int64_t)((uint64_t)day * (uint64_t)US_PER_DAY + (uint64_t)us));
     return;
   }
   case C_DEC_INT: weir_put_float(b, (double)v->i / pow10i(p->scale)); return;
@@ -682,11 +714,12 @@ int64_t weir_parquet_read_batch(weir_parquet_reader *r, weir_builder *b,
       continue;
     }
     for (int i = 0; i < r->ncols; i++) {
-      int rc = pq_rcol_next(&r->cols[i], &r->src, &r->cur_def[i], &r->cur_val[i],
-                            why, sizeof why);
+      int rc = pq_rcol_next(&r->cols[i], &r->src, &r->cur_def[i],
+                            &r->cur_val[i], why, sizeof why);
       if (rc != WEIR_OK) {
         leaf_path(r, r->col_leaf[i], name, sizeof name);
-        fail(r, rc, "row group %lld, column '%s': %s", (long long)r->rg, name, why);
+        fail(r, rc, "row group %lld, column '%s': %s", (long long)r->rg, name,
+             why);
         return report(r, err, errlen);
       }
     }

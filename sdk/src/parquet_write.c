@@ -19,14 +19,14 @@
 
 #define DEFAULT_ROW_GROUP 131072
 #define DEFAULT_PAGE (1 << 20)
-#define MAX_BUFFERED ((size_t)128 << 20) /* a row group is written early when
-                                            its buffers reach this */
+#define MAX_BUFFERED                                                           \
+  ((size_t)128 << 20) /* a row group is written early when                     \
+                         its buffers reach this */
 #define CREATED_BY "weir version 0.1.0"
 
 const char *const weir_parquet_codecs[] = {"none", "snappy", "zstd", "gzip",
                                            NULL};
-const char *const weir_parquet_dictionary_modes[] = {"auto", "on", "off",
-                                                     NULL};
+const char *const weir_parquet_dictionary_modes[] = {"auto", "on", "off", NULL};
 
 struct weir_parquet_writer {
   char *name;
@@ -53,15 +53,11 @@ struct weir_parquet_writer {
 static int fail(weir_parquet_writer *w, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(weir_parquet_writer *w, int code, const char *fmt, ...) {
-  if (!w->failed) {
-    int n = snprintf(w->msg, sizeof w->msg, "%s: ", w->name);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->msg + n, sizeof w->msg - (size_t)n, fmt, ap);
-    va_end(ap);
-    w->failed = code;
-  }
-  return w->failed;
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = pq_fail(&w->failed, w->msg, sizeof w->msg, w->name, code, fmt, ap);
+  va_end(ap);
+  return rc;
 }
 
 static int report(const weir_parquet_writer *w, char *err, size_t errlen) {
@@ -70,7 +66,8 @@ static int report(const weir_parquet_writer *w, char *err, size_t errlen) {
   return w->failed;
 }
 
-/* ---- schema ---------------------------------------------------------------- */
+/* ---- schema ----------------------------------------------------------------
+ */
 
 static size_t count_fields(const weir_schema *s) {
   size_t n = s->n;
@@ -113,7 +110,8 @@ static int add_leaves(weir_parquet_writer *w, const weir_schema *s,
       if (!f->fields || f->fields->n == 0)
         return fail(w, WEIR_ERR_UNSUPPORTED,
                     "struct column '%s' has no fields: Parquet cannot hold "
-                    "an empty group", f->name);
+                    "an empty group",
+                    f->name);
       int rc = add_leaves(w, f->fields, path, depth + 1, d);
       if (rc)
         return rc;
@@ -125,8 +123,8 @@ static int add_leaves(weir_parquet_writer *w, const weir_schema *s,
     c->max_def = d;
     c->wtype = f->type;
     c->ptype = leaf_ptype(f->type);
-    c->dict_on = c->ptype == PQ_BYTE_ARRAY &&
-                 w->o.dictionary != WEIR_PARQUET_DICT_OFF;
+    c->dict_on =
+        c->ptype == PQ_BYTE_ARRAY && w->o.dictionary != WEIR_PARQUET_DICT_OFF;
     c->path = malloc((size_t)c->depth * sizeof *c->path);
     if (!c->path)
       return fail(w, WEIR_ERR_NOMEM, "out of memory");
@@ -229,11 +227,18 @@ static weir_parquet_writer *writer_make(FILE *f, int own, const char *name,
     weir_parquet_writer_free(w);
     return NULL;
   }
-  w->ctx = (pq_wctx){f,        &w->pos,        w->codec,
-                     w->o.compression_level,   w->o.dictionary,
-                     w->o.page_size,           w->o.dictionary_page_size,
-                     &w->page, &w->comp,       &w->hdr,
-                     &w->stats, &w->lev};
+  w->ctx = (pq_wctx){f,
+                     &w->pos,
+                     w->codec,
+                     w->o.compression_level,
+                     w->o.dictionary,
+                     w->o.page_size,
+                     w->o.dictionary_page_size,
+                     &w->page,
+                     &w->comp,
+                     &w->hdr,
+                     &w->stats,
+                     &w->lev};
   return w;
 }
 
@@ -258,7 +263,8 @@ weir_parquet_writer *weir_parquet_writer_new(FILE *f, const char *name,
   return writer_make(f, 0, name ? name : "parquet", schema, opts, err, errlen);
 }
 
-/* ---- rows ------------------------------------------------------------------ */
+/* ---- rows ------------------------------------------------------------------
+ */
 
 static void col_name(const pq_wcol *c, int depth, char *out, size_t n) {
   size_t at = 0;
@@ -285,11 +291,11 @@ static int shred(weir_parquet_writer *w, const weir_schema *s,
     if (v->type == WEIR_T_NULL || f->type == WEIR_T_NULL) {
       if (v->type != WEIR_T_NULL || (!f->nullable && f->type != WEIR_T_NULL)) {
         col_name(&w->cols[*leaf], depth + 1, name, sizeof name);
-        return fail(w, WEIR_ERR_SCHEMA,
-                    "row %lld: column '%s' (%s%s) holds %s",
+        return fail(w, WEIR_ERR_SCHEMA, "row %lld: column '%s' (%s%s) holds %s",
                     (long long)(w->total_rows + 1), name,
                     weir_type_name(f->type), f->nullable ? "" : " NOT NULL",
-                    v->type == WEIR_T_NULL ? "a null" : weir_type_name(v->type));
+                    v->type == WEIR_T_NULL ? "a null"
+                                           : weir_type_name(v->type));
       }
       size_t nl = count_leaves(f);
       for (size_t k = 0; k < nl; k++)
@@ -301,7 +307,8 @@ static int shred(weir_parquet_writer *w, const weir_schema *s,
     int d = def + f->nullable;
     if (f->type == WEIR_T_STRUCT) {
       size_t n = f->fields->n;
-      if (v->type != WEIR_T_STRUCT || weir_value_members(v, scratch, n) != WEIR_OK) {
+      if (v->type != WEIR_T_STRUCT ||
+          weir_value_members(v, scratch, n) != WEIR_OK) {
         col_name(&w->cols[*leaf], depth + 1, name, sizeof name);
         return fail(w, WEIR_ERR_SCHEMA,
                     "row %lld: column '%s' is a struct of %zu fields, the "
@@ -317,9 +324,11 @@ static int shred(weir_parquet_writer *w, const weir_schema *s,
     pq_wcol *c = &w->cols[*leaf];
     if (!type_ok(f->type, v->type)) {
       col_name(c, depth + 1, name, sizeof name);
-      return fail(w, WEIR_ERR_SCHEMA, "row %lld: column '%s' is %s, the row "
-                  "holds %s", (long long)(w->total_rows + 1), name,
-                  weir_type_name(f->type), weir_type_name(v->type));
+      return fail(w, WEIR_ERR_SCHEMA,
+                  "row %lld: column '%s' is %s, the row "
+                  "holds %s",
+                  (long long)(w->total_rows + 1), name, weir_type_name(f->type),
+                  weir_type_name(v->type));
     }
     if (c->ptype == PQ_BYTE_ARRAY && v->v.s.len > INT32_MAX)
       return fail(w, WEIR_ERR_LIMIT, "a value of over 2 GiB");
@@ -397,7 +406,8 @@ int weir_parquet_write_batch(weir_parquet_writer *w, const weir_batch *batch,
   return WEIR_OK;
 }
 
-/* ---- footer ------------------------------------------------------------------ */
+/* ---- footer
+ * ------------------------------------------------------------------ */
 
 static void chunk_meta(weir_parquet_writer *w, tc_writer *t, const pq_wcol *c,
                        const pq_wchunk *k) {
@@ -485,9 +495,8 @@ static int write_footer(weir_parquet_writer *w) {
   return rc;
 }
 
-int weir_parquet_writer_close(weir_parquet_writer *w,
-                              weir_parquet_written *out, char *err,
-                              size_t errlen) {
+int weir_parquet_writer_close(weir_parquet_writer *w, weir_parquet_written *out,
+                              char *err, size_t errlen) {
   if (!w->failed && flush_group(w) == WEIR_OK && write_footer(w) == WEIR_OK &&
       w->own) {
     FILE *f = w->f;
@@ -529,4 +538,16 @@ void weir_parquet_writer_free(weir_parquet_writer *w) {
   weir_buf_free(&w->stats);
   weir_buf_free(&w->lev);
   free(w);
+}
+
+int pq_fail(int *failed, char *msg, size_t cap, const char *name, int code,
+            const char *fmt, va_list ap) {
+  if (!*failed) {
+    int n = snprintf(msg, cap, "%s: ", name);
+    if (n < 0 || (size_t)n >= cap)
+      n = 0;
+    vsnprintf(msg + n, cap - (size_t)n, fmt, ap);
+    *failed = code;
+  }
+  return *failed;
 }
