@@ -88,7 +88,7 @@ start_timestamp = 2026-01-01T00:00:00Z
 max_rows = 6
 max_rows_per_trigger = 2
 [operator.f]
-plugin     = $TOP/build/testplugins/fail_at.so
+plugin     = $TOP/$BUILD/testplugins/fail_at.so
 input      = r
 fail_in    = $place
 fail_epoch = 1

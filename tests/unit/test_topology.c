@@ -15,8 +15,26 @@
 static char path[64];
 static char err[4096];
 
+/* The build folder is $BUILD (build-san under sanitizers), never assumed. */
+static const char *build_dir(void) {
+  const char *b = getenv("BUILD");
+  return b && *b ? b : "build";
+}
+
+/* Returns $BUILD/testplugins/NAME.so in a static buffer. */
+static const char *tp(const char *name) {
+  static char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s/testplugins/%s.so", build_dir(), name);
+  return buf;
+}
+
 static void setup(void) {
-  setenv("WEIR_PLUGIN_PATH", "build/plugins", 0);
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/plugins", build_dir());
+  setenv("WEIR_PLUGIN_PATH", dir, 0);
+  /* Topologies below name test plugins as ${WEIR_TEST_PLUGINS}/x.so. */
+  snprintf(dir, sizeof dir, "%s/testplugins", build_dir());
+  setenv("WEIR_TEST_PLUGINS", dir, 1);
 }
 
 /* Writes text to a temp file and loads it; returns the load's code. */
@@ -50,6 +68,7 @@ static void expect_error(const char *text, const char *expected) {
 #define CONSOLE(in) "[sink.out]\nplugin = console\ninput = " in "\n"
 
 TestSuite(topology, .init = setup);
+TestSuite(loader, .init = setup);
 
 Test(topology, loads_rate_to_console) {
   query *q;
@@ -224,12 +243,11 @@ Test(topology, misspelt_column_fails_at_load) {
 static void expect_plugin_error(const char *so, const char *section,
                                 const char *fmt_after_path) {
   char text[512], real[PATH_MAX], expected[8192];
-  snprintf(text, sizeof text, RATE "[%s]\nplugin = build/testplugins/%s.so\n%s"
+  snprintf(text, sizeof text, RATE "[%s]\nplugin = ${WEIR_TEST_PLUGINS}/%s.so\n%s"
            CONSOLE("x"), section, so,
            strncmp(section, "source", 6) ? "input = r\n" : "");
   cr_assert_neq(load_text(text, NULL), WEIR_OK);
-  char rel[256];
-  snprintf(rel, sizeof rel, "build/testplugins/%s.so", so);
+  const char *rel = tp(so);
   cr_assert(realpath(rel, real), "%s missing: run make test", rel);
   char after[PATH_MAX + 1024];
   snprintf(after, sizeof after, fmt_after_path, real);
@@ -270,7 +288,7 @@ Test(loader, descriptor_too_small) {
 }
 
 Test(loader, wrong_kind) {
-  expect_error(RATE "[operator.x]\nplugin = build/testplugins/wrong_kind.so\n"
+  expect_error(RATE "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
                     "input = r\n" CONSOLE("x"),
                "4: [operator.x] plugin 'wrong_kind' is a sink plugin; a "
                "[operator.NAME] section needs an operator plugin");
@@ -284,15 +302,15 @@ Test(loader, missing_callback) {
 
 Test(loader, duplicate_plugin_name) {
   char real[PATH_MAX], expected[3 * PATH_MAX];
-  cr_assert(realpath("build/testplugins/wrong_kind.so", real));
-  int rc = load_text(RATE "[sink.a]\nplugin = build/testplugins/wrong_kind.so\n"
+  cr_assert(realpath(tp("wrong_kind"), real));
+  int rc = load_text(RATE "[sink.a]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
                           "input = r\n"
-                          "[sink.b]\nplugin = build/testplugins/dup_name.so\n"
+                          "[sink.b]\nplugin = ${WEIR_TEST_PLUGINS}/dup_name.so\n"
                           "input = r\n",
                      NULL);
   cr_assert_neq(rc, WEIR_OK);
   char dup[PATH_MAX];
-  cr_assert(realpath("build/testplugins/dup_name.so", dup));
+  cr_assert(realpath(tp("dup_name"), dup));
   snprintf(expected, sizeof expected,
            "%s:7: [sink.b] plugin: %s: a plugin named 'wrong_kind' is already "
            "loaded from %s; plugin names must be unique",
@@ -303,7 +321,7 @@ Test(loader, duplicate_plugin_name) {
 Test(loader, smaller_descriptor_loads_without_newer_callbacks) {
   query *q;
   cr_assert_eq(load_text(RATE "[operator.x]\nplugin = "
-                              "build/testplugins/small_desc.so\ninput = r\n"
+                              "${WEIR_TEST_PLUGINS}/small_desc.so\ninput = r\n"
                               CONSOLE("x"), &q),
                WEIR_OK, "%s", err);
   const weir_plugin *d = &q->nodes[1]->plugin->desc;
@@ -317,7 +335,7 @@ Test(loader, smaller_descriptor_loads_without_newer_callbacks) {
 Test(loader, larger_descriptor_loads) {
   query *q;
   cr_assert_eq(load_text(RATE "[operator.x]\nplugin = "
-                              "build/testplugins/large_desc.so\ninput = r\n"
+                              "${WEIR_TEST_PLUGINS}/large_desc.so\ninput = r\n"
                               CONSOLE("x"), &q),
                WEIR_OK, "%s", err);
   const weir_plugin *d = &q->nodes[1]->plugin->desc;
