@@ -142,8 +142,8 @@ static void reset_state_tracking(query *q) {
       store_epoch_reset(q->nodes[i]->stores[k]);
 }
 
-static int run_epoch(query *q, int64_t tick, int64_t t_planned,
-                     int64_t plan_us, int64_t wal_us, int no_data) {
+static int run_epoch(query *q, int64_t tick, int64_t t_planned, int64_t plan_us,
+                     int64_t wal_us, int no_data) {
   epoch_report rep = {0};
   rep.epoch = q->epoch;
   rep.start_us = tick;
@@ -242,9 +242,9 @@ static int replay_pending(query *q) {
       ckpt_source_range *r = &p->sources[k];
       weir_buf_append(&nd->start, r->start.data, r->start.len);
       weir_buf_append(&nd->end, r->end.data, r->end.len);
-      nd->has_data = r->end.len && (r->start.len != r->end.len ||
-                                    memcmp(r->start.data, r->end.data,
-                                           r->end.len) != 0);
+      nd->has_data =
+          r->end.len && (r->start.len != r->end.len ||
+                         memcmp(r->start.data, r->end.data, r->end.len) != 0);
       any |= nd->has_data;
     }
   }
@@ -270,8 +270,12 @@ static int step(void *u, int64_t tick) {
     return rc;
   int64_t t_planned = now_us(q);
   int no_data = !any && wants_no_data_epoch(q);
-  if (!any && !no_data && q->trig.kind != TRIGGER_ONCE)
-    return q->trig.kind == TRIGGER_AVAILABLE_NOW ? STEP_DONE : STEP_IDLE;
+  if (!any && !no_data && q->trig.kind != TRIGGER_ONCE) {
+    if (q->trig.kind == TRIGGER_AVAILABLE_NOW)
+      return STEP_DONE;
+    progress_idle(q, t_planned);
+    return STEP_IDLE;
+  }
   /* The plan is logged before any record is read. */
   rc = recovery_log_plan(q, tick, q->errmsg, sizeof q->errmsg);
   if (rc != WEIR_OK)
@@ -308,7 +312,8 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
   if (q->trig.kind == TRIGGER_AVAILABLE_NOW) {
     for (size_t i = 0; i < q->n && rc == WEIR_OK; i++) {
       node *nd = q->nodes[i];
-      if (nd->kind == WEIR_KIND_SOURCE && nd->plugin->desc.prepare_available_now) {
+      if (nd->kind == WEIR_KIND_SOURCE &&
+          nd->plugin->desc.prepare_available_now) {
         nd->err[0] = '\0';
         rc = nd->plugin->desc.prepare_available_now(nd->self, &nd->ctx);
         if (rc != WEIR_OK)
@@ -317,6 +322,8 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
     }
   }
   if (rc == WEIR_OK)
+    progress_node_status(q, NULL, ""); /* no stale status.json of a past run */
+  if (rc == WEIR_OK)
     rc = trigger_loop(&q->trig, clock, stop, step, behind, q);
   progress_status_clear(q);
   recovery_close(q);
@@ -324,8 +331,9 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
     if (q->errmsg[0])
       snprintf(err, errlen, "%s", q->errmsg);
     else if (q->failed)
-      node_error_message(q->failed, q->failed->err_code ? q->failed->err_code : rc,
-                         "", err, errlen);
+      node_error_message(q->failed,
+                         q->failed->err_code ? q->failed->err_code : rc, "",
+                         err, errlen);
     else
       snprintf(err, errlen, "%s: %s", q->file, weir_err_str(rc));
   }

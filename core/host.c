@@ -25,7 +25,10 @@ static void host_log(weir_ctx *ctx, int level, const char *msg) {
     return;
   progress_status_clear(nd->q);
   fprintf(stderr, "weir: %s: [%s] %s\n",
-          names[level < 0 ? 0 : level > 3 ? 3 : level], nd->section, msg);
+          names[level < 0   ? 0
+                : level > 3 ? 3
+                            : level],
+          nd->section, msg);
 }
 
 int node_emit(node *from, const void *data, size_t len) {
@@ -80,7 +83,9 @@ static int64_t host_now(weir_ctx *ctx) {
 static void host_metric(weir_ctx *ctx, int metric, int64_t v) {
   node_metrics *m = &as_node(ctx)->m;
   switch (metric) {
-  case WEIR_METRIC_ROWS_DROPPED_BY_WATERMARK: m->dropped_by_watermark += v; break;
+  case WEIR_METRIC_ROWS_DROPPED_BY_WATERMARK:
+    m->dropped_by_watermark += v;
+    break;
   case WEIR_METRIC_MALFORMED_RECORDS: m->malformed += v; break;
   case WEIR_METRIC_STATE_ROWS_TOTAL: m->state_rows = v; break;
   case WEIR_METRIC_STATE_ROWS_UPDATED: m->state_updated += v; break;
@@ -118,7 +123,8 @@ static int host_emit_late(weir_ctx *ctx, const void *data, size_t len) {
   weir_reader r;
   if (weir_reader_open(&r, data, len) != WEIR_OK)
     return weir_error(ctx, WEIR_ERR_FORMAT,
-                      "emitted a malformed batch of late rows (%zu bytes)", len);
+                      "emitted a malformed batch of late rows (%zu bytes)",
+                      len);
   weir_batch b = {(const uint8_t *)data, len, r.nrows, nd->input};
   to->m.rows_in += r.nrows;
   int rc = to->plugin->desc.process(to->self, &to->ctx, &b);
@@ -127,10 +133,27 @@ static int host_emit_late(weir_ctx *ctx, const void *data, size_t len) {
   return rc;
 }
 
-weir_state *host_state_open(weir_ctx *ctx, const char *name,
-                            uint32_t version);
-weir_state *host_state_open(weir_ctx *ctx, const char *name,
-                            uint32_t version) {
+static void host_status(weir_ctx *ctx, const char *msg) {
+  node *nd = as_node(ctx);
+  if (!msg)
+    msg = "";
+  if (strncmp(nd->status, msg, sizeof nd->status - 1) == 0)
+    return; /* the same condition: keep its start time */
+  char old[sizeof nd->status];
+  memcpy(old, nd->status, sizeof old);
+  snprintf(nd->status, sizeof nd->status, "%s", msg);
+  int64_t now = host_now(ctx);
+  if (!old[0]) /* a clear keeps status_since for the log */
+    nd->status_since = nd->incident_from = now;
+  if (msg[0])
+    snprintf(nd->incident, sizeof nd->incident, "%s", msg);
+  else
+    nd->incident_us += now - nd->incident_from;
+  progress_node_status(nd->q, nd, old);
+}
+
+weir_state *host_state_open(weir_ctx *ctx, const char *name, uint32_t version);
+weir_state *host_state_open(weir_ctx *ctx, const char *name, uint32_t version) {
   node *nd = as_node(ctx);
   if (!name)
     name = "";
@@ -153,7 +176,7 @@ weir_state *host_state_open(weir_ctx *ctx, const char *name,
 }
 
 const weir_host weir_host_api = {
-    sizeof(weir_host), WEIR_ABI_MAJOR,  WEIR_ABI_MINOR, host_set_error,
+    sizeof(weir_host), WEIR_ABI_MAJOR,  WEIR_ABI_MINOR,  host_set_error,
     host_log,          host_emit,       host_epoch_info, host_now,
-    host_metric,       host_event_time, host_watermark, &weir_state_api_impl,
-    host_emit_late};
+    host_metric,       host_event_time, host_watermark,  &weir_state_api_impl,
+    host_emit_late,    host_status};

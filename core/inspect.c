@@ -58,11 +58,12 @@ static void print_stores(show_ctx *c, int entries) {
   for (size_t i = 0; i < c->n; i++) {
     weir_state *w = (weir_state *)c->stores[i];
     if (!entries)
-      printf("    store '%s' (plugin %s, version %u): %" PRIu64 " keys, %.1f KiB "
-           "in memory\n",
-           *store_name(c->stores[i]) ? store_name(c->stores[i]) : "default",
-           c->plugin[i], store_version(c->stores[i]), weir_state_count(w),
-           (double)weir_state_bytes(w) / 1024.0);
+      printf("    store '%s' (plugin %s, version %u): %" PRIu64
+             " keys, %.1f KiB "
+             "in memory\n",
+             *store_name(c->stores[i]) ? store_name(c->stores[i]) : "default",
+             c->plugin[i], store_version(c->stores[i]), weir_state_count(w),
+             (double)weir_state_bytes(w) / 1024.0);
     weir_state_iter it = WEIR_STATE_ITER_INIT;
     const void *k, *v;
     size_t kl, vl;
@@ -107,6 +108,24 @@ static uint64_t dir_bytes(const char *path) {
   return total;
 }
 
+/* The last progress event and, if something is wrong, the status a running
+ * (or killed) query last wrote: files it replaces as it goes. */
+static void print_live(const char *dir) {
+  char path[4200], line[65536];
+  snprintf(path, sizeof path, "%s/progress.json", dir);
+  FILE *pf = fopen(path, "r");
+  if (pf && fgets(line, sizeof line, pf))
+    printf("  last progress: %s", line);
+  if (pf)
+    fclose(pf);
+  snprintf(path, sizeof path, "%s/status.json", dir);
+  pf = fopen(path, "r");
+  if (pf && fgets(line, sizeof line, pf) && !strstr(line, "\"nodes\":[]"))
+    printf("  status: %s", line);
+  if (pf)
+    fclose(pf);
+}
+
 int inspect_checkpoint(const char *dir, const char *state_op) {
   int show_state = state_op != NULL;
   char err[2048], path[4200];
@@ -123,8 +142,7 @@ int inspect_checkpoint(const char *dir, const char *state_op) {
   const char *nl = memchr(meta.data, '\n', meta.len);
   if (nl && !show_state)
     printf("  metadata: %.*s\n",
-           (int)(meta.len - (size_t)(nl + 1 - (char *)meta.data)) - 1,
-           nl + 1);
+           (int)(meta.len - (size_t)(nl + 1 - (char *)meta.data)) - 1, nl + 1);
   weir_buf_free(&meta);
   /* A read-only look: ckpt_open would take the lock and create folders. */
   checkpoint *c = NULL;
@@ -135,8 +153,11 @@ int inspect_checkpoint(const char *dir, const char *state_op) {
     return 1;
   }
   if (ckpt_open(dir, 0, &c, err, sizeof err) != WEIR_OK) {
-    /* Locked by a running query: still show what we can. */
+    /* Locked by a running query: what it says about itself is what a
+     * person watching it wants. */
     printf("  (%s)\n", err);
+    if (!show_state)
+      print_live(dir);
     return 0;
   }
   ckpt_status s;
@@ -214,14 +235,6 @@ int inspect_checkpoint(const char *dir, const char *state_op) {
   if (d)
     closedir(d);
   ckpt_close(c);
-  weir_buf prog = WEIR_BUF_INIT;
-  snprintf(path, sizeof path, "%s/progress.json", dir);
-  FILE *pf = fopen(path, "r");
-  char line[65536];
-  if (pf && fgets(line, sizeof line, pf))
-    printf("  last progress: %s", line);
-  if (pf)
-    fclose(pf);
-  weir_buf_free(&prog);
+  print_live(dir);
   return 0;
 }

@@ -16,8 +16,7 @@ static void ts_field(weir_buf *b, const char *key, int64_t us, int comma) {
   weir_buf_printf(b, "%s\"%s\":\"%s\"", comma ? "," : "", key, t);
 }
 
-static void rate_field(weir_buf *b, const char *key, double rows,
-                       double secs) {
+static void rate_field(weir_buf *b, const char *key, double rows, double secs) {
   if (secs <= 0 || !isfinite(rows / secs))
     return; /* Spark omits infinite and NaN rates */
   char num[64];
@@ -35,6 +34,38 @@ static void plugin_desc(weir_buf *b, const node *nd) {
   char d[256];
   snprintf(d, sizeof d, "%s[%s]", nd->plugin->desc.name, nd->name);
   weir_json_string(b, d, strlen(d));
+}
+
+/* weir's own: what keeps a source or sink from working (weir_status). */
+static void status_fields(weir_buf *b, const node *nd) {
+  if (!nd->status[0])
+    return;
+  weir_buf_lit(b, ",\"status\":");
+  weir_json_string(b, nd->status, strlen(nd->status));
+  ts_field(b, "statusSince", nd->status_since, 1);
+}
+
+/* In progress events: the current status, and the last one seen since the
+ * previous event with the time spent under any ("waited"). */
+static void progress_status_fields(weir_buf *b, const node *nd, int64_t now) {
+  status_fields(b, nd);
+  if (!nd->incident[0])
+    return;
+  int64_t us = nd->incident_us + (nd->status[0] ? now - nd->incident_from : 0);
+  weir_buf_lit(b, ",\"waited\":{\"status\":");
+  weir_json_string(b, nd->incident, strlen(nd->incident));
+  weir_buf_printf(b, ",\"ms\":%lld}", (long long)(us / 1000));
+}
+
+/* After an event: the next one reports what happens from now on. */
+static void reset_incidents(query *q, int64_t now) {
+  for (size_t i = 0; i < q->n; i++) {
+    node *nd = q->nodes[i];
+    nd->incident_us = 0;
+    nd->incident_from = now;
+    if (!nd->status[0])
+      nd->incident[0] = '\0';
+  }
 }
 
 static void build_json(query *q, const epoch_report *r, weir_buf *b) {
@@ -63,8 +94,10 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
       ",\"durationMs\":{\"addBatch\":%lld,\"commitOffsets\":%lld,"
       "\"getBatch\":%lld,\"latestOffset\":%lld,\"triggerExecution\":%lld,"
       "\"walCommit\":%lld}",
-      (long long)(r->d_add_batch / 1000), (long long)(r->d_commit_offsets / 1000),
-      (long long)(r->d_get_batch / 1000), (long long)(r->d_latest_offset / 1000),
+      (long long)(r->d_add_batch / 1000),
+      (long long)(r->d_commit_offsets / 1000),
+      (long long)(r->d_get_batch / 1000),
+      (long long)(r->d_latest_offset / 1000),
       (long long)((r->end_us - r->start_us) / 1000),
       (long long)(r->d_wal_commit / 1000));
   /* eventTime: stats from the watermark operators, and the watermark. */
@@ -117,7 +150,8 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
     weir_json_string(b, nd->name, strlen(nd->name));
     weir_buf_printf(
         b,
-        ",\"numRowsTotal\":%lld,\"numRowsUpdated\":%lld,\"numRowsRemoved\":%lld,"
+        ",\"numRowsTotal\":%lld,\"numRowsUpdated\":%lld,\"numRowsRemoved\":%"
+        "lld,"
         "\"numRowsDroppedByWatermark\":%lld,\"memoryUsedBytes\":%lld,"
         "\"allUpdatesTimeMs\":0,\"allRemovalsTimeMs\":0,\"commitTimeMs\":0}",
         (long long)m->state_rows, (long long)m->state_updated,
@@ -144,6 +178,7 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
     if (nd->m.malformed)
       weir_buf_printf(b, ",\"numMalformedRecords\":%lld",
                       (long long)nd->m.malformed);
+    progress_status_fields(b, nd, r->end_us);
     weir_buf_lit(b, "}");
     comma = 1;
   }
@@ -170,7 +205,9 @@ static void build_json(query *q, const epoch_report *r, weir_buf *b) {
       weir_buf_lit(b, ",");
     weir_buf_lit(b, "{\"description\":");
     plugin_desc(b, nd);
-    weir_buf_printf(b, ",\"numOutputRows\":%lld}", (long long)nd->m.rows_in);
+    weir_buf_printf(b, ",\"numOutputRows\":%lld", (long long)nd->m.rows_in);
+    progress_status_fields(b, nd, r->end_us);
+    weir_buf_lit(b, "}");
     comma = 1;
   }
   if (comma)
@@ -183,7 +220,27 @@ void progress_status_clear(query *q) {
     fputs("\r\033[K", stderr);
 }
 
-void progress_emit(query *q, const epoch_report *r) {
+/* For `weir checkpoint DIR` and monitoring, not recovery data: replaced by
+ * rename, without fsync. Best effort: a full disk shows up elsewhere. */
+static void write_ckpt_file(query *q, const char *name, const weir_buf *b) {
+  if (b->err || !q->ckpt || !q->cfg.checkpoint)
+    return;
+  char path[4200], tmp[4300];
+  snprintf(path, sizeof path, "%s/%s", ckpt_dir(q->ckpt), name);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return;
+  int ok = fwrite(b->data, 1, b->len, f) == b->len;
+  ok &= fclose(f) == 0;
+  if (ok)
+    rename(tmp, path);
+  else
+    unlink(tmp);
+}
+
+static void emit_json(query *q, const epoch_report *r) {
+  q->last_progress_us = r->end_us;
   if (q->progress || (q->ckpt && q->cfg.checkpoint)) {
     weir_buf b = WEIR_BUF_INIT;
     build_json(q, r, &b);
@@ -191,22 +248,86 @@ void progress_emit(query *q, const epoch_report *r) {
       fwrite(b.data, 1, b.len, q->progress);
       fflush(q->progress);
     }
-    if (!b.err && q->ckpt && q->cfg.checkpoint) {
-      /* The last progress, for `weir checkpoint DIR` (not recovery data:
-       * rename without fsync). */
-      char path[4200], tmp[4300];
-      snprintf(path, sizeof path, "%s/progress.json", ckpt_dir(q->ckpt));
-      snprintf(tmp, sizeof tmp, "%s.tmp", path);
-      FILE *f = fopen(tmp, "w");
-      if (f) {
-        int ok = fwrite(b.data, 1, b.len, f) == b.len;
-        ok &= fclose(f) == 0;
-        if (ok)
-          rename(tmp, path);
-      }
-    }
+    write_ckpt_file(q, "progress.json", &b);
     weir_buf_free(&b);
   }
+  reset_incidents(q, r->end_us);
+}
+
+void progress_idle(query *q, int64_t now) {
+  if (q->cfg.progress_idle_interval <= 0)
+    return;
+  if (!q->last_progress_us) {
+    q->last_progress_us = now; /* the interval counts from the start */
+    return;
+  }
+  if (now - q->last_progress_us < q->cfg.progress_idle_interval)
+    return;
+  /* As Spark: the next epoch's id, no input; state figures stay. */
+  epoch_report r = {0};
+  r.epoch = q->epoch;
+  r.start_us = r.end_us = now;
+  r.watermark = q->watermark;
+  r.no_data = 1;
+  for (size_t i = 0; i < q->n; i++) {
+    node_metrics *m = &q->nodes[i]->m, keep = *m;
+    memset(m, 0, sizeof *m);
+    m->state_rows = keep.state_rows;
+    m->state_memory = keep.state_memory;
+  }
+  emit_json(q, &r);
+  if (q->quiet)
+    return;
+  for (size_t i = 0; i < q->n; i++) {
+    const node *nd = q->nodes[i];
+    if (!nd->status[0])
+      continue;
+    progress_status_clear(q);
+    fprintf(stderr, "weir: warning: [%s] still: %s (for %lld s)\n", nd->section,
+            nd->status, (long long)((now - nd->status_since) / 1000000));
+  }
+}
+
+void progress_node_status(query *q, node *nd, const char *old) {
+  int64_t now = q->clock ? q->clock->now(q->clock->u) : 0;
+  if (nd && !q->quiet) {
+    progress_status_clear(q);
+    if (!old[0])
+      fprintf(stderr, "weir: warning: [%s] %s\n", nd->section, nd->status);
+    else if (!nd->status[0])
+      fprintf(stderr, "weir: info: [%s] recovered after %lld s (was: %s)\n",
+              nd->section, (long long)((now - nd->status_since) / 1000000),
+              old);
+  }
+  /* status.json: every node with a status, Spark's StreamingQueryStatus
+   * message on top. */
+  weir_buf b = WEIR_BUF_INIT;
+  weir_buf_printf(&b, "{\"id\":\"%s\",\"runId\":\"%s\"", q->query_id,
+                  q->run_id);
+  ts_field(&b, "timestamp", now, 1);
+  int n = 0;
+  for (size_t i = 0; i < q->n; i++)
+    n += q->nodes[i]->status[0] != 0;
+  weir_buf_printf(&b, ",\"message\":\"%s\",\"nodes\":[",
+                  n ? "Waiting: see nodes" : "Running");
+  int comma = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    const node *x = q->nodes[i];
+    if (!x->status[0])
+      continue;
+    weir_buf_printf(&b, "%s{\"node\":", comma ? "," : "");
+    weir_json_string(&b, x->section, strlen(x->section));
+    status_fields(&b, x);
+    weir_buf_lit(&b, "}");
+    comma = 1;
+  }
+  weir_buf_lit(&b, "]}\n");
+  write_ckpt_file(q, "status.json", &b);
+  weir_buf_free(&b);
+}
+
+void progress_emit(query *q, const epoch_report *r) {
+  emit_json(q, r);
   if (q->quiet)
     return;
   double secs = (double)(r->end_us - r->start_us) / 1e6;

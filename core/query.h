@@ -59,6 +59,13 @@ typedef struct node {
   size_t nstores;
   int err_code;
   char err[1024];
+  char status[512];     /* weir_status: "" when all is well */
+  int64_t status_since; /* clock µs when status was set */
+  /* The last status seen since the last progress event, and how long the
+   * node spent under one in that time: an outage that begins and ends
+   * inside an epoch still shows in that epoch's progress. */
+  char incident[512];
+  int64_t incident_us, incident_from;
 } node;
 
 enum { WM_POLICY_MIN = 0, WM_POLICY_MAX = 1 };
@@ -73,6 +80,7 @@ typedef struct query_cfg {
   int64_t max_batch_rows;
   int64_t min_epochs_to_retain;
   int64_t state_snapshot_interval;
+  int64_t progress_idle_interval;
 } query_cfg;
 
 struct query {
@@ -97,6 +105,7 @@ struct query {
   FILE *progress;
   int quiet, status_tty;
   int64_t prev_epoch_start;
+  int64_t last_progress_us; /* wall µs of the last progress event */
   int64_t behind_count;
   int64_t last_epoch_watermark; /* the watermark the last epoch ran with */
   int64_t rows_total;
@@ -155,6 +164,12 @@ typedef struct epoch_report {
   int no_data;
 } epoch_report;
 void progress_emit(query *q, const epoch_report *r);
+/* While no epoch runs: a progress event with no input every
+ * [query] progress_idle_interval (Spark's idle progress). */
+void progress_idle(query *q, int64_t now_us);
 void progress_status_clear(query *q);
+/* A node's status changed (host.c): log it and rewrite status.json; with
+ * nd NULL (at start), only rewrite it. */
+void progress_node_status(query *q, node *nd, const char *old_status);
 
 #endif

@@ -37,6 +37,10 @@ static const weir_option query_options[] = {
     {"state_snapshot_interval", WEIR_OPT_INT, "10", 0, 1, 1e6, NULL,
      "a full state snapshot every N epochs (deltas in between)",
      offsetof(query_cfg, state_snapshot_interval)},
+    {"progress_idle_interval", WEIR_OPT_DURATION, "10 seconds", 0, 0, 0, NULL,
+     "while no epoch runs, a progress event this often (Spark's "
+     "noDataProgressEventInterval); 0 = never",
+     offsetof(query_cfg, progress_idle_interval)},
     WEIR_OPTIONS_END};
 
 const weir_option *query_options_table(void);

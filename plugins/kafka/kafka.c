@@ -425,7 +425,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
       if (!s->connected)
         return rc; /* never reached the cluster: a clear error */
       /* An outage once running: wait it out, say so, plan nothing. */
-      kc_warn(&s->log, "%s; retrying (last error: %s)", s->why,
+      kc_trouble(&s->log, "%s; retrying (last error: %s)", s->why,
               s->log.last_error[0] ? s->log.last_error : "none");
       return WEIR_OK;
     }
@@ -477,7 +477,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
 
   rc = ks_offsets(s, ctx, l, Q_LATEST, 0);
   if (rc != WEIR_OK) {
-    kc_warn(&s->log, "%s; retrying", s->why);
+    kc_trouble(&s->log, "%s; retrying", s->why);
     return WEIR_OK;
   }
   /* A partition that now ends before where the query is has been
@@ -505,7 +505,8 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
    * known yet, try again at the next trigger rather than start it later. */
   for (size_t i = 0; fresh && i < l->n; i++)
     if (l->v[i].from < 0 || l->v[i].latest < 0) {
-      kc_warn(&s->log, "no offsets yet for %s (leader unavailable?); retrying",
+      kc_trouble(&s->log,
+                 "no offsets yet for %s (leader unavailable?); retrying",
               kp_name(&l->v[i], err, sizeof err));
       return WEIR_OK;
     }
@@ -541,6 +542,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
     l->v[w++] = *e;
   }
   l->n = w;
+  kc_ok(&s->log); /* the cluster answered every question of this plan */
 
   int64_t backlog = kp_backlog(l);
   const ksrc_config *c = s->cfg;

@@ -121,6 +121,35 @@ void kc_warn(kc_log *l, const char *fmt, ...) {
   log_line(l, WEIR_LOG_WARN, msg);
 }
 
+void kc_trouble(kc_log *l, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  log_line(l, WEIR_LOG_WARN, msg);
+  kc_status(l, "%s", msg);
+}
+
+void kc_status(kc_log *l, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (l->ctx) {
+    weir_status(l->ctx, "%s", msg);
+    l->troubled = 1;
+  }
+}
+
+void kc_ok(kc_log *l) {
+  if (!l->troubled || !l->ctx)
+    return;
+  weir_status(l->ctx, NULL);
+  l->troubled = 0;
+}
+
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
   kc_log *l = rd_kafka_opaque(rk);
@@ -156,6 +185,12 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason,
   snprintf(line, sizeof line, "librdkafka error: %s: %s",
            rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
   log_line(l, WEIR_LOG_WARN, line);
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && l->ctx) {
+    /* Cleared by the plugin (kc_ok) once the cluster answers again. */
+    weir_status(l->ctx, "all Kafka brokers are down (%s); waiting for them",
+                reason);
+    l->troubled = 1;
+  }
 }
 
 void kc_logging(rd_kafka_conf_t *conf, void *opaque) {

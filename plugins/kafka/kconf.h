@@ -31,6 +31,7 @@ typedef struct kc_log {
   int dropped;       /* lines suppressed in the window */
   int64_t last_error_us;
   char last_error[256]; /* the last error librdkafka reported (for messages) */
+  int troubled;         /* a status is set (kc_trouble) */
 } kc_log;
 
 /* Builds a configuration from the kafka.* keys. Refuses any key in `owned`
@@ -75,6 +76,18 @@ int kc_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
  * that stays down must not print a line per trigger). */
 void kc_warn(kc_log *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A condition the query waits out (the cluster unreachable, records not
+ * arriving, messages not acknowledged): kc_warn, and the node's status
+ * (weir_status) set to the same text until kc_ok. */
+void kc_trouble(kc_log *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The status alone, without a log line (the caller logs its own way). */
+void kc_status(kc_log *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The condition is over: clears the status kc_trouble (or librdkafka's
+ * "all brokers down") set. Cheap when none is set. */
+void kc_ok(kc_log *l);
 
 /* Keeps librdkafka loaded until the process exits, whatever happens to the
  * plugin (call from create). */

@@ -258,6 +258,9 @@ static void warn_stalled(ksrc *s, weir_ctx *ctx, const kp_list *l,
            waited_us / 1000000, parts, shown == 4 ? ", ..." : "",
            s->log.last_error[0] ? "last error: " : "no error reported",
            s->log.last_error);
+  kc_status(&s->log, "planned records are not arriving (%s%s); waiting",
+            s->log.last_error[0] ? "last error: " : "no error reported",
+            s->log.last_error);
 }
 
 /* An error event of e's queue. */
@@ -383,8 +386,10 @@ int ks_read_ranges(ksrc *s, weir_ctx *ctx, kp_list *l) {
     if (rc != WEIR_OK)
       break;
     /* Error events (a broker down) are not progress. */
-    if (s->b.nrows != rows_before || remaining != remaining_before)
+    if (s->b.nrows != rows_before || remaining != remaining_before) {
       last_progress = kc_mono_us();
+      kc_ok(&s->log);
+    }
     if (any || remaining == 0)
       continue;
     /* Every queue is empty: pass on what we have (downstream works while

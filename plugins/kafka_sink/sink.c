@@ -237,9 +237,13 @@ int ksink_flush(ksink *k, weir_ctx *ctx) {
                "be acknowledged%s%s",
                k->epoch, (now - started) / 1000000, n,
                k->log.last_error[0] ? "; last error: " : "", k->log.last_error);
+      kc_status(&k->log, "messages are not acknowledged (%s%s); waiting",
+                k->log.last_error[0] ? "last error: " : "no error reported",
+                k->log.last_error);
       warned = now;
     }
   }
+  kc_ok(&k->log);
   return WEIR_OK;
 }
 

@@ -30,7 +30,7 @@ struct weir_test {
   weir_schema *input, *output;
   int output_mode, created, in_epoch;
   int64_t watermark, ptime, epoch, wm_candidate;
-  weir_buf out, late, log, err, text;
+  weir_buf out, late, log, err, text, status;
   int64_t metrics[8];
   weir_store **stores;
   size_t nstores;
@@ -142,6 +142,13 @@ static void h_watermark(weir_ctx *ctx, int64_t candidate) {
   T(ctx)->wm_candidate = candidate;
 }
 
+static void h_status(weir_ctx *ctx, const char *msg) {
+  weir_test *t = T(ctx);
+  weir_buf_clear(&t->status);
+  if (msg)
+    weir_buf_append(&t->status, msg, strlen(msg));
+}
+
 static weir_state *h_state_open(weir_ctx *ctx, const char *name,
                                 uint32_t version);
 static const weir_state_api test_state_api = WEIR_STORE_API(h_state_open);
@@ -151,7 +158,7 @@ static const weir_host test_host = {
     h_set_error,       h_log,          h_emit,
     h_epoch_info,      h_now,          h_metric,
     h_event_time,      h_watermark,    &test_state_api,
-    h_emit_late};
+    h_emit_late,       h_status};
 
 static weir_state *h_state_open(weir_ctx *ctx, const char *name,
                                 uint32_t version) {
@@ -261,6 +268,7 @@ void weir_test_free(weir_test *t) {
   weir_buf_free(&t->log);
   weir_buf_free(&t->err);
   weir_buf_free(&t->text);
+  weir_buf_free(&t->status);
   weir_buf_free(&t->start);
   weir_buf_free(&t->end);
   if (t->dl)
@@ -522,6 +530,7 @@ const char *weir_test_output(const weir_test *t) { return text_of(&t->out); }
 const char *weir_test_late(const weir_test *t) { return text_of(&t->late); }
 const char *weir_test_log(const weir_test *t) { return text_of(&t->log); }
 const char *weir_test_error(const weir_test *t) { return text_of(&t->err); }
+const char *weir_test_status(const weir_test *t) { return text_of(&t->status); }
 
 int64_t weir_test_metric(const weir_test *t, int metric) {
   return metric > 0 && metric < 8 ? t->metrics[metric] : 0;

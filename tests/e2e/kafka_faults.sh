@@ -76,6 +76,7 @@ cat >"$T/down.ini" <<INI
 [query]
 trigger    = processing-time 200 milliseconds
 checkpoint = $T/down/ckpt
+progress_idle_interval = 1 second
 [source.raw]
 plugin                  = kafka
 kafka.bootstrap.servers = $BS
@@ -92,11 +93,21 @@ input                   = s
 kafka.bootstrap.servers = $BS
 topic                   = fout
 INI
-start_weir "$T/down.ini" "$T/down.out"
+start_weir "$T/down.ini" "$T/down.out" --progress "$T/down.prog"
 sleep 1
 broker_cmd down 1 >"$T/down.cmd"
 expect_eq "the broker goes down (mid-run: 20 records per epoch)" "ok down 1" "$(cat "$T/down.cmd")"
 sleep 5
+# While it is down: the status file names the node and the condition, and
+# `weir checkpoint` shows it although the query holds the checkpoint.
+DOWN_RE='Kafka brokers are down|not arriving|not acknowledged|retrying'
+grep -E '"node":"(source.raw|sink.k)","status":' "$T/down/ckpt/status.json" | grep -qE "$DOWN_RE" &&
+  ok "status.json reports the outage while it lasts" ||
+  not_ok "status.json reports the outage while it lasts: $(cat "$T/down/ckpt/status.json")"
+"$WEIR" checkpoint "$T/down/ckpt" >"$T/down.insp" 2>&1
+grep -E '^  status: ' "$T/down.insp" | grep -qE "$DOWN_RE" &&
+  ok "weir checkpoint shows it during the run" ||
+  not_ok "weir checkpoint shows it during the run: $(cat "$T/down.insp")"
 broker_cmd up 1 >/dev/null
 i=0; while [ $i -lt 300 ]; do echo "b$i"; i=$((i + 1)); done | produce fin 1
 i=0; while [ "$(consume fout | grep -c "")" -lt 600 ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
@@ -108,6 +119,13 @@ consume fout -f '%s\n' | sort >"$T/down.got"
 expect_file "every record arrived once, none skipped" "$T/down.want" "$T/down.got"
 grep -E "retrying|waiting|librdkafka" "$T/down.ini.err" | head -3
 expect_grep "and the outage was reported" "retrying\|waiting\|librdkafka" "$T/down.ini.err"
+grep -qE "^weir: warning: \[(source.raw|sink.k)\] .*($DOWN_RE)" "$T/down.ini.err" &&
+  ok "the log says when the outage began" || not_ok "the log says when the outage began"
+expect_grep "and when it ended" "^weir: info: \[\(source.raw\|sink.k\)\] recovered after [0-9]* s (was: " "$T/down.ini.err"
+grep -E '"waited":\{"status":"[^"]*","ms":[0-9]+\}' "$T/down.prog" | grep -qE "$DOWN_RE" &&
+  ok "progress of the epoch it delayed says what and how long" ||
+  not_ok "progress of the epoch it delayed says what and how long"
+expect_grep "status.json is clear once the query stopped" '"message":"Running","nodes":\[\]' "$T/down/ckpt/status.json"
 
 # ---- kill -9 during kafka → json → watermark → window count → kafka ----------------------
 "$GEN" -b "$BS" -t ev -n 3000 -r 1000000 --seed 7 --start 2026-01-01T00:00:00Z --step 100 2>/dev/null

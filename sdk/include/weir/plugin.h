@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define WEIR_ABI_MAJOR 1
-#define WEIR_ABI_MINOR 0
+#define WEIR_ABI_MINOR 1 /* 1.1: weir_host.status */
 
 /* The one symbol a plugin exports (DESIGN §4): a function, checked before any
  * other part of the object is touched. */
@@ -216,6 +216,15 @@ struct weir_host {
    * section's `late_rows` key, if any; otherwise does nothing. Count them
    * with WEIR_METRIC_ROWS_DROPPED_BY_WATERMARK either way. */
   int (*emit_late)(weir_ctx *ctx, const void *batch, size_t len);
+
+  /* ABI 1.1. Says what keeps this node from working normally, for the
+   * people watching the query: a broker that is down, a stalled fetch.
+   * Shown once in the log when it starts and when it ends, in progress
+   * ("status" of the source or sink) and in <checkpoint>/status.json while
+   * it lasts. msg is copied; NULL or "" clears the status. Setting the same
+   * text again is cheap and keeps its start time. Use weir_status() below:
+   * it does nothing on an ABI 1.0 host. */
+  void (*status)(weir_ctx *ctx, const char *msg);
 };
 
 /* host->watermark candidate meaning "this input is idle": it stops holding
@@ -226,6 +235,25 @@ struct weir_host {
 static inline int weir_emit_late(weir_ctx *ctx, const void *batch,
                                  size_t len) {
   return ctx->host->emit_late(ctx, batch, len);
+}
+
+/* Sets (printf-style) or, with fmt NULL, clears the node's status; see
+ * weir_host.status. A no-op on a host older than ABI 1.1. */
+static inline void weir_status(weir_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void weir_status(weir_ctx *ctx, const char *fmt, ...) {
+  const weir_host *h = ctx->host;
+  if (h->struct_size < offsetof(weir_host, status) + sizeof h->status ||
+      !h->status)
+    return;
+  char msg[512] = "";
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+  }
+  h->status(ctx, msg);
 }
 
 /* Sets the callback's error message (printf-style) and returns `code`, so a

@@ -90,6 +90,8 @@ int64_t weir_test_watermark_candidate(const weir_test *t);
 /* The last error message ("" when none) and every log line so far. */
 const char *weir_test_error(const weir_test *t);
 const char *weir_test_log(const weir_test *t);
+/* The plugin's current status (weir_status; "" when clear). */
+const char *weir_test_status(const weir_test *t);
 
 /* A crash and a restart: destroys the instance, creates a new one (with
  * `config`, or the same when NULL) and restores the state as of the last
