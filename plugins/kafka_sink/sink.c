@@ -38,7 +38,7 @@ static const weir_option ksink_options[] = {
      offsetof(ksink_config, exactly_once)},
     {"transactional_id", WEIR_OPT_STRING, NULL, 0, 0, 0, NULL,
      "exactly_once: the producer's transactional.id (default: derived from "
-     "this sink's name and the query's first epoch, stable across restarts)",
+     "this sink's name and the query id, stable across restarts)",
      offsetof(ksink_config, transactional_id)},
     {"marker_topic", WEIR_OPT_STRING, NULL, 0, 0, 0, NULL,
      "exactly_once: an existing topic whose partition 0 carries, as a "
@@ -155,8 +155,6 @@ static int ksink_create(weir_ctx *ctx, const void *config, weir_create_args *a,
                       "committed epoch");
       goto fail;
     }
-    if ((rc = ksink_txn_open(k, ctx)) != WEIR_OK)
-      goto fail;
   }
   rd_kafka_conf_t *conf;
   if ((rc = kc_conf_new(ctx, &c->kafka, sink_owned, &conf)) != WEIR_OK)
@@ -183,12 +181,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
              m->partition, rd_kafka_message_errstr(m));
 }
 
-static int start_producer(ksink *k, weir_ctx *ctx, int64_t processing_time) {
+static int start_producer(ksink *k, weir_ctx *ctx) {
   char err[512];
   rd_kafka_conf_t *conf;
   int rc;
-  if (k->cfg->exactly_once &&
-      (rc = ksink_identity(k, ctx, processing_time)) != WEIR_OK)
+  if (k->cfg->exactly_once && (rc = ksink_identity(k, ctx)) != WEIR_OK)
     return rc;
   if ((rc = kc_conf_new(ctx, &k->cfg->kafka, sink_owned, &conf)) != WEIR_OK)
     return rc;
@@ -257,7 +254,7 @@ static int ksink_epoch_begin(void *self, weir_ctx *ctx) {
   k->skip = 0;
   k->produced = k->failed = 0;
   k->first_error[0] = '\0';
-  if (!k->rk && (rc = start_producer(k, ctx, info.processing_time)) != WEIR_OK)
+  if (!k->rk && (rc = start_producer(k, ctx)) != WEIR_OK)
     return rc;
   kc_serve(k->rk, 0);
   return k->cfg->exactly_once ? ksink_txn_begin(k, ctx) : WEIR_OK;

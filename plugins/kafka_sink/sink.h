@@ -49,7 +49,6 @@ typedef struct ksink {
   char first_error[512];
 
   /* exactly_once */
-  weir_state *state;
   char identity[64]; /* this sink's run identity (see txn.c) */
   char txn_id[512];
   char group[600];    /* the marker's consumer group */
@@ -63,13 +62,12 @@ int ksink_headers(ksink *k, const char *text, size_t len,
                   rd_kafka_headers_t **out, char *err, size_t errlen);
 
 /* txn.c */
-int ksink_txn_open(ksink *k, weir_ctx *ctx);   /* create (state) */
 int ksink_txn_init(ksink *k, weir_ctx *ctx);   /* first epoch_begin */
 int ksink_txn_begin(ksink *k, weir_ctx *ctx);  /* epoch_begin */
 int ksink_txn_commit(ksink *k, weir_ctx *ctx); /* epoch_end */
 void ksink_txn_close(ksink *k);                /* destroy */
-/* Decides k->identity and k->txn_id for this epoch's processing time. */
-int ksink_identity(ksink *k, weir_ctx *ctx, int64_t processing_time);
+/* Decides k->identity (the query id) and k->txn_id. */
+int ksink_identity(ksink *k, weir_ctx *ctx);
 
 /* sink.c: waits until every produced message has a delivery report. */
 int ksink_flush(ksink *k, weir_ctx *ctx);

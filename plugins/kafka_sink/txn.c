@@ -15,14 +15,11 @@
  * with require_stable: an epoch at or below it is skipped; one above it is
  * written in a new transaction.
  *
- * The identity says which run of which query wrote the marker, so that a
- * query restarted on a new checkpoint with the same transactional id never
- * skips its own epochs as if they were the old ones. Until the runtime
- * gives plugins the query id, the identity is the processing time of the
- * first epoch this sink ran (µs): it is kept in the sink's weir_state, and
- * before that state is first committed, a replay of that epoch computes
- * the same value from the epoch's logged timestamp. The transactional id
- * is "weir-<sink name>-<identity>" unless `transactional_id` is given.
+ * The identity is the query id (checkpoint metadata: stable across
+ * restarts, new for a new checkpoint), so a query started over on a new
+ * checkpoint never skips its own epochs as if they were the old query's.
+ * The transactional id is "weir-<sink name>-<query id>" unless
+ * `transactional_id` is given.
  *
  * The mock cluster of librdkafka 2.0.2 accepts transactional offset commits
  * but does not store them, and shows aborted records to read_committed
@@ -37,29 +34,15 @@
 
 #include "sink.h"
 
-#define STATE_KEY "identity"
 #define RETRY_WARN_US (10 * INT64_C(1000000))
 
-int ksink_txn_open(ksink *k, weir_ctx *ctx) {
-  k->state = weir_state_open(ctx, "kafka_sink", 1);
-  return k->state ? WEIR_OK : WEIR_ERR_UNSUPPORTED;
-}
-
-int ksink_identity(ksink *k, weir_ctx *ctx, int64_t processing_time) {
-  const void *val;
-  size_t len;
-  if (weir_state_get(k->state, STATE_KEY, sizeof STATE_KEY - 1, &val, &len) ==
-          1 &&
-      len > 0 && len < sizeof k->identity) {
-    memcpy(k->identity, val, len);
-    k->identity[len] = '\0';
-  } else {
-    snprintf(k->identity, sizeof k->identity, "%" PRId64, processing_time);
-    int rc = weir_state_put(k->state, STATE_KEY, sizeof STATE_KEY - 1,
-                            k->identity, strlen(k->identity));
-    if (rc != WEIR_OK)
-      return weir_error(ctx, rc, "cannot keep the sink's identity in state");
-  }
+int ksink_identity(ksink *k, weir_ctx *ctx) {
+  weir_epoch_info info = weir_epoch(ctx);
+  if (!info.query_id || !info.query_id[0])
+    return weir_error(ctx, WEIR_ERR_UNSUPPORTED,
+                      "exactly_once needs the query id from the runtime "
+                      "(weir 0.1 or newer)");
+  snprintf(k->identity, sizeof k->identity, "%s", info.query_id);
   if (k->cfg->transactional_id && k->cfg->transactional_id[0])
     snprintf(k->txn_id, sizeof k->txn_id, "%s", k->cfg->transactional_id);
   else
