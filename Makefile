@@ -51,6 +51,10 @@ endif
 SDK_SRC   := $(wildcard sdk/src/*.c)
 SDK_OBJ   := $(SDK_SRC:%.c=$(BUILD)/obj/%.o)
 SDK_LIB   := $(BUILD)/lib/libweir-sdk.a
+# The SDK's optional Kafka module (weir/kafka.h): its own library, so that
+# only plugins that talk to Kafka link librdkafka.
+KAFKA_SDK_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard sdk/kafka/*.c))
+KAFKA_SDK_LIB := $(BUILD)/lib/libweir-kafka.a
 CORE_SRC  := $(wildcard core/*.c)
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/core/main.o,$(CORE_OBJ))
@@ -76,7 +80,7 @@ RDKAFKA_LIBS := $(shell pkg-config --libs rdkafka 2>/dev/null)
 TOOLS := $(BUILD)/bin/weir-kafka-broker $(BUILD)/bin/weir-gen
 
 .PHONY: all test check demo bench install uninstall format lint clean help
-all: $(WEIR) $(SDK_LIB) $(PLUGINS) $(EXAMPLE_PLUGINS) $(BUILD)/weir-sdk.pc $(TOOLS)
+all: $(WEIR) $(SDK_LIB) $(KAFKA_SDK_LIB) $(PLUGINS) $(EXAMPLE_PLUGINS) $(BUILD)/weir-sdk.pc $(TOOLS)
 
 help:
 	@echo "make            build $(WEIR), the SDK and plugins"
@@ -111,9 +115,16 @@ PLUGIN_LIBS_file := -lz $(PARQUET_LIBS)
 PLUGIN_LIBS_file_sink := $(PARQUET_LIBS)
 PLUGIN_LIBS_kafka := $(RDKAFKA_LIBS)
 PLUGIN_LIBS_kafka_sink := $(RDKAFKA_LIBS)
-$(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $(SDK_LIB)
+# SDK modules a plugin links besides the SDK: PLUGIN_SDK_<name>.
+PLUGIN_SDK_kafka := $(KAFKA_SDK_LIB)
+PLUGIN_SDK_kafka_sink := $(KAFKA_SDK_LIB)
+$(BUILD)/plugins/%.so: $$(call objs_of,plugins/$$*) $$(PLUGIN_SDK_$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(SDK_LIB) $(MSGPACK_LIBS) $(PLUGIN_LIBS_$*) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLUGIN_LDFLAGS) -o $@ $(filter %.o,$^) $(PLUGIN_SDK_$*) $(SDK_LIB) $(MSGPACK_LIBS) $(PLUGIN_LIBS_$*) -lm
+
+$(KAFKA_SDK_LIB): $(KAFKA_SDK_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/examples/%.so: $$(call objs_of,examples/plugins/$$*) $(SDK_LIB)
 	@mkdir -p $(dir $@)
@@ -205,6 +216,7 @@ install: all
 	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/weir/plugins/
 	install -m 644 sdk/include/weir/*.h $(DESTDIR)$(PREFIX)/include/weir/
 	install -m 644 $(SDK_LIB) $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a
+	install -m 644 $(KAFKA_SDK_LIB) $(DESTDIR)$(PREFIX)/lib/libweir-kafka.a
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@MSGPACK@|$(MSGPACK_PC)|g' sdk/weir-sdk.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc
 	cp -r sdk/template/. $(DESTDIR)$(PREFIX)/share/weir/template/
@@ -224,7 +236,7 @@ format:
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -Isdk/include -Icore \
-	  core sdk/src plugins examples/plugins
+	  core sdk/src sdk/kafka plugins examples/plugins
 
 clean:
 	rm -rf $(BUILD)

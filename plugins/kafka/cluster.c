@@ -12,7 +12,7 @@
 
 /* Keys the source sets itself (SEMANTICS.md: group, offset reset, auto
  * commit) and what to use instead. */
-static const kc_owned source_owned[] = {
+static const weir_kafka_owned source_owned[] = {
     {"group.id", "use the source's group_id option; offsets live in the "
                  "checkpoint and are committed to the group for monitoring "
                  "only"},
@@ -46,7 +46,7 @@ static int build_conf(ksrc *s, weir_ctx *ctx, size_t fetch,
                       rd_kafka_conf_t **out) {
   const ksrc_config *c = s->cfg;
   rd_kafka_conf_t *conf;
-  int rc = kc_conf_new(ctx, &c->kafka, source_owned, &conf);
+  int rc = weir_kafka_conf_new(ctx, &c->kafka, source_owned, &conf);
   if (rc != WEIR_OK)
     return rc;
   /* Each partition's fetcher runs ahead of the epochs (read.c) into its own
@@ -59,19 +59,20 @@ static int build_conf(ksrc *s, weir_ctx *ctx, size_t fetch,
    * an offset gone from the broker is an error the source handles. The
    * group exists only for monitoring commits (acknowledge). */
   if ((!fetch && c->group_id && c->group_id[0] &&
-       (rc = kc_set(ctx, conf, "group.id", c->group_id))) ||
-      (rc = kc_set(ctx, conf, "enable.auto.commit", "false")) ||
-      (rc = kc_set(ctx, conf, "enable.auto.offset.store", "false")) ||
-      (rc = kc_set(ctx, conf, "auto.offset.reset", "error")) ||
-      (rc = kc_set(ctx, conf, "enable.partition.eof", "true")) ||
-      (rc = kc_default(ctx, conf, &c->kafka, "client.id", "weir")) ||
+       (rc = weir_kafka_set(ctx, conf, "group.id", c->group_id))) ||
+      (rc = weir_kafka_set(ctx, conf, "enable.auto.commit", "false")) ||
+      (rc = weir_kafka_set(ctx, conf, "enable.auto.offset.store", "false")) ||
+      (rc = weir_kafka_set(ctx, conf, "auto.offset.reset", "error")) ||
+      (rc = weir_kafka_set(ctx, conf, "enable.partition.eof", "true")) ||
+      (rc = weir_kafka_default(ctx, conf, &c->kafka, "client.id", "weir")) ||
       /* librdkafka pauses a fetcher, then sleeps up to a second, once its
        * queue holds queued.min.messages: let the byte limit bound it. */
-      (rc = kc_default(ctx, conf, &c->kafka, "queued.min.messages",
-                       "1000000")) ||
-      (rc = kc_default(ctx, conf, &c->kafka, "queued.max.messages.kbytes",
-                       kb)) ||
-      (rc = kc_default(ctx, conf, &c->kafka, "fetch.wait.max.ms", "100"))) {
+      (rc = weir_kafka_default(ctx, conf, &c->kafka, "queued.min.messages",
+                               "1000000")) ||
+      (rc = weir_kafka_default(ctx, conf, &c->kafka,
+                               "queued.max.messages.kbytes", kb)) ||
+      (rc = weir_kafka_default(ctx, conf, &c->kafka, "fetch.wait.max.ms",
+                               "100"))) {
     rd_kafka_conf_destroy(conf);
     return rc;
   }
@@ -85,7 +86,7 @@ static int new_handle(ksrc *s, weir_ctx *ctx, size_t fetch, rd_kafka_t **out) {
   int rc = build_conf(s, ctx, fetch, &conf);
   if (rc != WEIR_OK)
     return rc;
-  kc_logging(conf, s);
+  weir_kafka_logging(conf, s);
   if (!fetch)
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
   *out = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -94,7 +95,7 @@ static int new_handle(ksrc *s, weir_ctx *ctx, size_t fetch, rd_kafka_t **out) {
     return weir_error(ctx, WEIR_ERR_INVALID, "cannot create the consumer: %s",
                       err);
   }
-  kc_attach(*out);
+  weir_kafka_attach(*out);
   return WEIR_OK;
 }
 
@@ -141,7 +142,7 @@ int ks_discover(ksrc *s, weir_ctx *ctx) {
   int rc;
   if (!s->connected) {
     /* The first contact: an unreachable cluster is an error, not a hang. */
-    rc = kc_connect(ctx, s->rk, &s->cfg->kafka, 1, s->timeout_ms, &md);
+    rc = weir_kafka_connect(ctx, s->rk, &s->cfg->kafka, 1, s->timeout_ms, &md);
     if (rc != WEIR_OK)
       return rc;
     s->connected = 1;
@@ -150,7 +151,7 @@ int ks_discover(ksrc *s, weir_ctx *ctx) {
         rd_kafka_metadata(s->rk, 1, NULL, &md, s->timeout_ms);
     if (err) {
       snprintf(s->why, sizeof s->why, "metadata request to %s failed: %s",
-               kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+               weir_kafka_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
       return weir_error(ctx, WEIR_ERR_IO, "%s", s->why);
     }
   }
@@ -198,14 +199,14 @@ int ks_offsets(ksrc *s, weir_ctx *ctx, kp_list *l, int which, int only_new) {
   }
   rd_kafka_resp_err_t err =
       rd_kafka_offsets_for_times(s->rk, tl, s->timeout_ms);
-  kc_serve(s->rk, 0);
+  weir_kafka_serve(s->rk, 0);
   if (err) {
     rd_kafka_topic_partition_list_destroy(tl);
     snprintf(s->why, sizeof s->why, "cannot query %s offsets from %s: %s",
              which == Q_LATEST     ? "latest"
              : which == Q_EARLIEST ? "earliest"
                                    : "timestamp",
-             kc_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
+             weir_kafka_bootstrap(&s->cfg->kafka), rd_kafka_err2str(err));
     return weir_error(ctx, WEIR_ERR_IO, "%s", s->why);
   }
   for (size_t i = 0; i < l->n; i++) {

@@ -251,7 +251,7 @@ static int parse_start(ksrc *s, weir_ctx *ctx) {
 static int ks_create(weir_ctx *ctx, const void *config, weir_create_args *a,
                      void **self) {
   const ksrc_config *c = config;
-  kc_pin_library();
+  weir_kafka_pin_library();
   ksrc *s = calloc(1, sizeof *s);
   if (!s)
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
@@ -401,12 +401,12 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
   kp_list *l = &s->plan;
   char err[512];
   int fresh = start->len == 0;
-  int64_t now = kc_mono_us();
+  int64_t now = weir_kafka_mono_us();
   *has_data = 0;
   int rc = ks_client(s, ctx);
   if (rc != WEIR_OK)
     return rc;
-  kc_serve(s->rk, 0);
+  weir_kafka_serve(s->rk, 0);
   if (fresh) {
     kp_clear(l);
   } else if ((rc = kp_decode(start->data, start->len, l, err, sizeof err)) !=
@@ -425,8 +425,8 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
       if (!s->connected)
         return rc; /* never reached the cluster: a clear error */
       /* An outage once running: wait it out, say so, plan nothing. */
-      kc_trouble(&s->log, "%s; retrying (last error: %s)", s->why,
-              s->log.last_error[0] ? s->log.last_error : "none");
+      weir_kafka_trouble(&s->log, "%s; retrying (last error: %s)", s->why,
+                         s->log.last_error[0] ? s->log.last_error : "none");
       return WEIR_OK;
     }
     s->discovered_us = now;
@@ -477,7 +477,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
 
   rc = ks_offsets(s, ctx, l, Q_LATEST, 0);
   if (rc != WEIR_OK) {
-    kc_trouble(&s->log, "%s; retrying", s->why);
+    weir_kafka_trouble(&s->log, "%s; retrying", s->why);
     return WEIR_OK;
   }
   /* A partition that now ends before where the query is has been
@@ -505,9 +505,9 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
    * known yet, try again at the next trigger rather than start it later. */
   for (size_t i = 0; fresh && i < l->n; i++)
     if (l->v[i].from < 0 || l->v[i].latest < 0) {
-      kc_trouble(&s->log,
-                 "no offsets yet for %s (leader unavailable?); retrying",
-              kp_name(&l->v[i], err, sizeof err));
+      weir_kafka_trouble(
+          &s->log, "no offsets yet for %s (leader unavailable?); retrying",
+          kp_name(&l->v[i], err, sizeof err));
       return WEIR_OK;
     }
 
@@ -542,7 +542,7 @@ static int ks_plan(void *self, weir_ctx *ctx, const weir_offset *start,
     l->v[w++] = *e;
   }
   l->n = w;
-  kc_ok(&s->log); /* the cluster answered every question of this plan */
+  weir_kafka_ok(&s->log); /* the cluster answered every question of this plan */
 
   int64_t backlog = kp_backlog(l);
   const ksrc_config *c = s->cfg;
@@ -571,7 +571,7 @@ static int ks_prepare_available_now(void *self, weir_ctx *ctx) {
     rc = ks_discover(s, ctx);
   if (rc != WEIR_OK)
     return rc;
-  s->discovered_us = kc_mono_us();
+  s->discovered_us = weir_kafka_mono_us();
   kp_clear(&s->cap);
   for (size_t i = 0; i < s->known.n; i++)
     if (!kp_add(&s->cap, s->known.v[i].topic, s->known.v[i].part))
@@ -617,7 +617,7 @@ static int ks_acknowledge(void *self, weir_ctx *ctx, const weir_offset *end) {
   char err[512];
   if (!s->rk)
     return WEIR_OK;
-  kc_serve(s->rk, 0);
+  weir_kafka_serve(s->rk, 0);
   if (!s->cfg->group_id || !s->cfg->group_id[0])
     return WEIR_OK;
   if (kp_decode(end->data, end->len, &s->ranges, err, sizeof err) != WEIR_OK ||

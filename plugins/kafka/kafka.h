@@ -11,8 +11,8 @@
 
 #include "weir/weir.h"
 
-#include "kconf.h"
 #include "offsets.h"
+#include "weir/kafka.h"
 
 enum { MODE_SUBSCRIBE = 1, MODE_PATTERN, MODE_ASSIGN };
 enum {
@@ -62,7 +62,7 @@ typedef struct kq {
 } kq;
 
 typedef struct ksrc {
-  kc_log log; /* first: the rd_kafka_t's opaque */
+  weir_kafka_log log; /* first: the rd_kafka_t's opaque */
   const ksrc_config *cfg;
   rd_kafka_t *rk; /* queries: metadata, offsets, commits (first plan) */
   rd_kafka_t *fk; /* fetching (first read): its own connections, so a

@@ -258,9 +258,9 @@ static void warn_stalled(ksrc *s, weir_ctx *ctx, const kp_list *l,
            waited_us / 1000000, parts, shown == 4 ? ", ..." : "",
            s->log.last_error[0] ? "last error: " : "no error reported",
            s->log.last_error);
-  kc_status(&s->log, "planned records are not arriving (%s%s); waiting",
-            s->log.last_error[0] ? "last error: " : "no error reported",
-            s->log.last_error);
+  weir_kafka_status(&s->log, "planned records are not arriving (%s%s); waiting",
+                    s->log.last_error[0] ? "last error: " : "no error reported",
+                    s->log.last_error);
 }
 
 /* An error event of e's queue. */
@@ -365,7 +365,7 @@ int ks_read_ranges(ksrc *s, weir_ctx *ctx, kp_list *l) {
       rc = position(s, ctx, &s->kqs[e->qi], e->from);
   }
   weir_builder_reset(&s->b);
-  int64_t last_progress = kc_mono_us(), warned_at = last_progress;
+  int64_t last_progress = weir_kafka_mono_us(), warned_at = last_progress;
   while (remaining > 0 && rc == WEIR_OK) {
     uint32_t rows_before = s->b.nrows;
     size_t remaining_before = remaining;
@@ -387,8 +387,8 @@ int ks_read_ranges(ksrc *s, weir_ctx *ctx, kp_list *l) {
       break;
     /* Error events (a broker down) are not progress. */
     if (s->b.nrows != rows_before || remaining != remaining_before) {
-      last_progress = kc_mono_us();
-      kc_ok(&s->log);
+      last_progress = weir_kafka_mono_us();
+      weir_kafka_ok(&s->log);
     }
     if (any || remaining == 0)
       continue;
@@ -399,9 +399,9 @@ int ks_read_ranges(ksrc *s, weir_ctx *ctx, kp_list *l) {
     struct pollfd pfd = {s->wake[0], POLLIN, 0};
     poll(&pfd, 1, 100);
     drain_wake(s);
-    kc_serve(s->fk, 0);
-    kc_serve(s->rk, 0);
-    int64_t now = kc_mono_us();
+    weir_kafka_serve(s->fk, 0);
+    weir_kafka_serve(s->rk, 0);
+    int64_t now = weir_kafka_mono_us();
     if (now - warned_at >= STALL_WARN_US &&
         now - last_progress >= STALL_WARN_US) {
       warn_stalled(s, ctx, l, now - last_progress);
@@ -411,7 +411,7 @@ int ks_read_ranges(ksrc *s, weir_ctx *ctx, kp_list *l) {
   if (rc == WEIR_OK)
     rc = flush_batch(s, ctx);
   weir_builder_reset(&s->b);
-  kc_serve(s->fk, 0);
-  kc_serve(s->rk, 0);
+  weir_kafka_serve(s->fk, 0);
+  weir_kafka_serve(s->rk, 0);
   return rc;
 }

@@ -55,7 +55,7 @@ static const weir_option ksink_options[] = {
      offsetof(ksink_config, kafka)},
     WEIR_OPTIONS_END};
 
-static const kc_owned sink_owned[] = {
+static const weir_kafka_owned sink_owned[] = {
     {"transactional.id", "use exactly_once = true (and transactional_id)"},
     {NULL, NULL}};
 
@@ -105,7 +105,7 @@ static int ksink_create(weir_ctx *ctx, const void *config, weir_create_args *a,
   const ksink_config *c = config;
   const weir_schema *sc = a->input;
   int rc;
-  kc_pin_library();
+  weir_kafka_pin_library();
   ksink *k = calloc(1, sizeof *k);
   if (!k || !(k->cols = calloc(sc->n ? sc->n : 1, sizeof *k->cols))) {
     free(k);
@@ -157,7 +157,7 @@ static int ksink_create(weir_ctx *ctx, const void *config, weir_create_args *a,
     }
   }
   rd_kafka_conf_t *conf;
-  if ((rc = kc_conf_new(ctx, &c->kafka, sink_owned, &conf)) != WEIR_OK)
+  if ((rc = weir_kafka_conf_new(ctx, &c->kafka, sink_owned, &conf)) != WEIR_OK)
     goto fail;
   rd_kafka_conf_destroy(conf); /* checked; the producer comes later */
   *self = k;
@@ -187,18 +187,20 @@ static int start_producer(ksink *k, weir_ctx *ctx) {
   int rc;
   if (k->cfg->exactly_once && (rc = ksink_identity(k, ctx)) != WEIR_OK)
     return rc;
-  if ((rc = kc_conf_new(ctx, &k->cfg->kafka, sink_owned, &conf)) != WEIR_OK)
+  if ((rc = weir_kafka_conf_new(ctx, &k->cfg->kafka, sink_owned, &conf)) !=
+      WEIR_OK)
     return rc;
-  if ((rc = kc_default(ctx, conf, &k->cfg->kafka, "client.id", "weir")) ||
+  if ((rc = weir_kafka_default(ctx, conf, &k->cfg->kafka, "client.id",
+                               "weir")) ||
       /* No duplicates or reordering from librdkafka's own retries. */
-      (rc = kc_default(ctx, conf, &k->cfg->kafka, "enable.idempotence",
-                       "true")) ||
+      (rc = weir_kafka_default(ctx, conf, &k->cfg->kafka, "enable.idempotence",
+                               "true")) ||
       (k->cfg->exactly_once &&
-       (rc = kc_set(ctx, conf, "transactional.id", k->txn_id)))) {
+       (rc = weir_kafka_set(ctx, conf, "transactional.id", k->txn_id)))) {
     rd_kafka_conf_destroy(conf);
     return rc;
   }
-  kc_logging(conf, k);
+  weir_kafka_logging(conf, k);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!k->rk) {
@@ -206,9 +208,9 @@ static int start_producer(ksink *k, weir_ctx *ctx) {
     return weir_error(ctx, WEIR_ERR_INVALID, "cannot create the producer: %s",
                       err);
   }
-  kc_attach(k->rk);
-  if ((rc = kc_connect(ctx, k->rk, &k->cfg->kafka, 0, k->timeout_ms, NULL)) !=
-      WEIR_OK)
+  weir_kafka_attach(k->rk);
+  if ((rc = weir_kafka_connect(ctx, k->rk, &k->cfg->kafka, 0, k->timeout_ms,
+                               NULL)) != WEIR_OK)
     return rc;
   if (k->cfg->topic &&
       !(k->rkt = rd_kafka_topic_new(k->rk, k->cfg->topic, NULL)))
@@ -220,11 +222,11 @@ static int start_producer(ksink *k, weir_ctx *ctx) {
 }
 
 int ksink_flush(ksink *k, weir_ctx *ctx) {
-  int64_t started = kc_mono_us(), warned = started;
+  int64_t started = weir_kafka_mono_us(), warned = started;
   while (rd_kafka_outq_len(k->rk) > 0) {
     rd_kafka_flush(k->rk, 1000);
-    kc_serve(k->rk, 0);
-    int64_t now = kc_mono_us();
+    weir_kafka_serve(k->rk, 0);
+    int64_t now = weir_kafka_mono_us();
     int n = rd_kafka_outq_len(k->rk);
     if (n > 0 && now - warned >= FLUSH_WARN_US) {
       /* The broker is away: librdkafka retries until
@@ -234,13 +236,14 @@ int ksink_flush(ksink *k, weir_ctx *ctx) {
                "be acknowledged%s%s",
                k->epoch, (now - started) / 1000000, n,
                k->log.last_error[0] ? "; last error: " : "", k->log.last_error);
-      kc_status(&k->log, "messages are not acknowledged (%s%s); waiting",
-                k->log.last_error[0] ? "last error: " : "no error reported",
-                k->log.last_error);
+      weir_kafka_status(
+          &k->log, "messages are not acknowledged (%s%s); waiting",
+          k->log.last_error[0] ? "last error: " : "no error reported",
+          k->log.last_error);
       warned = now;
     }
   }
-  kc_ok(&k->log);
+  weir_kafka_ok(&k->log);
   return WEIR_OK;
 }
 
@@ -256,7 +259,7 @@ static int ksink_epoch_begin(void *self, weir_ctx *ctx) {
   k->first_error[0] = '\0';
   if (!k->rk && (rc = start_producer(k, ctx)) != WEIR_OK)
     return rc;
-  kc_serve(k->rk, 0);
+  weir_kafka_serve(k->rk, 0);
   return k->cfg->exactly_once ? ksink_txn_begin(k, ctx) : WEIR_OK;
 }
 
@@ -400,7 +403,7 @@ static int ksink_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
   while ((rc = weir_reader_next(&r, k->cols, k->schema->n)) == 1)
     if ((rc = produce_row(k, ctx)) != WEIR_OK)
       return rc;
-  kc_serve(k->rk, 0); /* delivery reports so far */
+  weir_kafka_serve(k->rk, 0); /* delivery reports so far */
   return rc < 0 ? weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch")
                 : WEIR_OK;
 }

@@ -10,7 +10,7 @@
 
 #include "weir/weir.h"
 
-#include "../kafka/kconf.h"
+#include "weir/kafka.h"
 
 enum { VALUE_RAW = 0, VALUE_JSON = 1 };
 #define TOPIC_CACHE 16
@@ -26,7 +26,7 @@ typedef struct ksink_config {
 } ksink_config;
 
 typedef struct ksink {
-  kc_log log; /* first: the rd_kafka_t's opaque */
+  weir_kafka_log log; /* first: the rd_kafka_t's opaque */
   const ksink_config *cfg;
   const weir_schema *schema;
   const char *node_name;

@@ -83,7 +83,7 @@ static void abort_txn(ksink *k, weir_ctx *ctx) {
 /* Waits for one admin result on a temporary queue. */
 static rd_kafka_event_t *admin_wait(ksink *k, rd_kafka_queue_t *q) {
   rd_kafka_event_t *ev = rd_kafka_queue_poll(q, k->timeout_ms + 1000);
-  kc_serve(k->rk, 0);
+  weir_kafka_serve(k->rk, 0);
   return ev;
 }
 
@@ -264,7 +264,7 @@ int ksink_txn_commit(ksink *k, weir_ctx *ctx) {
       abort_txn(k, ctx);
     return rc;
   }
-  int64_t started = kc_mono_us(), warned = started;
+  int64_t started = weir_kafka_mono_us(), warned = started;
   for (;;) {
     e = rd_kafka_commit_transaction(k->rk, k->timeout_ms);
     if (!e)
@@ -272,7 +272,7 @@ int ksink_txn_commit(ksink *k, weir_ctx *ctx) {
     if (rd_kafka_error_is_retriable(e)) {
       /* The coordinator is unreachable: wait it out, committing is safe to
        * retry. */
-      int64_t now = kc_mono_us();
+      int64_t now = weir_kafka_mono_us();
       if (now - warned >= RETRY_WARN_US) {
         weir_log(ctx, WEIR_LOG_WARN,
                  "committing the transaction of epoch %" PRId64 " for %" PRId64

@@ -1,14 +1,15 @@
-/* plugins/kafka/kconf.c — `kafka.*` keys to librdkafka, librdkafka's logs
- * to weir's log, and the first contact with a cluster (see kconf.h). */
+/* sdk/kafka/kafka.c — the SDK's Kafka module (weir/kafka.h): `kafka.*`
+ * keys to librdkafka, librdkafka's logs to weir's log, outages to the
+ * node's status, and the first contact with a cluster. */
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "kconf.h"
+#include "weir/kafka.h"
 
-void kc_pin_library(void) {
+void weir_kafka_pin_library(void) {
   /* librdkafka has a process-wide init (rd_kafka_global_init) and no
    * matching teardown, and is not meant to be unloaded: when the runtime
    * dlcloses this plugin at exit, librdkafka would go with it, its global
@@ -25,13 +26,13 @@ void kc_pin_library(void) {
 #define LOG_WINDOW_US (10 * INT64_C(1000000))
 #define LOG_LINES_PER_WINDOW 5
 
-int64_t kc_mono_us(void) {
+int64_t weir_kafka_mono_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-const char *kc_bootstrap(const weir_kv_list *kv) {
+const char *weir_kafka_bootstrap(const weir_kv_list *kv) {
   for (size_t i = 0; i < kv->n; i++)
     if (strcmp(kv->items[i].key, "bootstrap.servers") == 0 ||
         strcmp(kv->items[i].key, "metadata.broker.list") == 0)
@@ -39,8 +40,8 @@ const char *kc_bootstrap(const weir_kv_list *kv) {
   return NULL;
 }
 
-int kc_set(weir_ctx *ctx, rd_kafka_conf_t *conf, const char *key,
-           const char *value) {
+int weir_kafka_set(weir_ctx *ctx, rd_kafka_conf_t *conf, const char *key,
+                   const char *value) {
   char err[512];
   if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK)
     return weir_error(ctx, WEIR_ERR_INTERNAL, "librdkafka refused %s=%s: %s",
@@ -48,18 +49,19 @@ int kc_set(weir_ctx *ctx, rd_kafka_conf_t *conf, const char *key,
   return WEIR_OK;
 }
 
-int kc_default(weir_ctx *ctx, rd_kafka_conf_t *conf, const weir_kv_list *kv,
-               const char *key, const char *value) {
+int weir_kafka_default(weir_ctx *ctx, rd_kafka_conf_t *conf,
+                       const weir_kv_list *kv, const char *key,
+                       const char *value) {
   for (size_t i = 0; i < kv->n; i++)
     if (strcmp(kv->items[i].key, key) == 0)
       return WEIR_OK;
-  return kc_set(ctx, conf, key, value);
+  return weir_kafka_set(ctx, conf, key, value);
 }
 
-int kc_conf_new(weir_ctx *ctx, const weir_kv_list *kv, const kc_owned *owned,
-                rd_kafka_conf_t **out) {
+int weir_kafka_conf_new(weir_ctx *ctx, const weir_kv_list *kv,
+                        const weir_kafka_owned *owned, rd_kafka_conf_t **out) {
   char err[512];
-  if (!kc_bootstrap(kv))
+  if (!weir_kafka_bootstrap(kv))
     return weir_error(ctx, WEIR_ERR_INVALID,
                       "kafka.bootstrap.servers is required (host:port[,...] "
                       "of the Kafka cluster; for tests, what "
@@ -69,7 +71,7 @@ int kc_conf_new(weir_ctx *ctx, const weir_kv_list *kv, const kc_owned *owned,
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < kv->n; i++) {
     const char *k = kv->items[i].key;
-    for (const kc_owned *o = owned; o && o->key; o++)
+    for (const weir_kafka_owned *o = owned; o && o->key; o++)
       if (strcmp(k, o->key) == 0) {
         rd_kafka_conf_destroy(conf);
         return weir_error(ctx, WEIR_ERR_INVALID,
@@ -91,10 +93,10 @@ int kc_conf_new(weir_ctx *ctx, const weir_kv_list *kv, const kc_owned *owned,
 
 /* One line through the rate limit: a broker that stays down would
  * otherwise print a reconnect failure every second. */
-static void log_line(kc_log *l, int level, const char *msg) {
+static void log_line(weir_kafka_log *l, int level, const char *msg) {
   if (!l->ctx)
     return;
-  int64_t now = kc_mono_us();
+  int64_t now = weir_kafka_mono_us();
   if (now - l->window_us >= LOG_WINDOW_US) {
     if (l->dropped)
       weir_log(l->ctx, WEIR_LOG_WARN,
@@ -112,7 +114,7 @@ static void log_line(kc_log *l, int level, const char *msg) {
   weir_log(l->ctx, level, "%s", msg);
 }
 
-void kc_warn(kc_log *l, const char *fmt, ...) {
+void weir_kafka_warn(weir_kafka_log *l, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -121,17 +123,17 @@ void kc_warn(kc_log *l, const char *fmt, ...) {
   log_line(l, WEIR_LOG_WARN, msg);
 }
 
-void kc_trouble(kc_log *l, const char *fmt, ...) {
+void weir_kafka_trouble(weir_kafka_log *l, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   log_line(l, WEIR_LOG_WARN, msg);
-  kc_status(l, "%s", msg);
+  weir_kafka_status(l, "%s", msg);
 }
 
-void kc_status(kc_log *l, const char *fmt, ...) {
+void weir_kafka_status(weir_kafka_log *l, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -143,7 +145,7 @@ void kc_status(kc_log *l, const char *fmt, ...) {
   }
 }
 
-void kc_ok(kc_log *l) {
+void weir_kafka_ok(weir_kafka_log *l) {
   if (!l->troubled || !l->ctx)
     return;
   weir_status(l->ctx, NULL);
@@ -152,7 +154,7 @@ void kc_ok(kc_log *l) {
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
-  kc_log *l = rd_kafka_opaque(rk);
+  weir_kafka_log *l = rd_kafka_opaque(rk);
   char line[768];
   if (!l || !l->ctx)
     return;
@@ -164,7 +166,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
                         : WEIR_LOG_DEBUG;
   if (level <= 3) {
     snprintf(l->last_error, sizeof l->last_error, "%s", buf);
-    l->last_error_us = kc_mono_us();
+    l->last_error_us = weir_kafka_mono_us();
   }
   snprintf(line, sizeof line, "librdkafka %s: %s", fac, buf);
   if (wl == WEIR_LOG_DEBUG)
@@ -175,53 +177,55 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
 
 static void on_error(rd_kafka_t *rk, int err, const char *reason,
                      void *opaque) {
-  kc_log *l = opaque;
+  weir_kafka_log *l = opaque;
   char line[768];
   (void)rk;
   if (!l)
     return;
   snprintf(l->last_error, sizeof l->last_error, "%s", reason);
-  l->last_error_us = kc_mono_us();
+  l->last_error_us = weir_kafka_mono_us();
   snprintf(line, sizeof line, "librdkafka error: %s: %s",
            rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
   log_line(l, WEIR_LOG_WARN, line);
   if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && l->ctx) {
-    /* Cleared by the plugin (kc_ok) once the cluster answers again. */
+    /* Cleared by the plugin (weir_kafka_ok) once the cluster answers again. */
     weir_status(l->ctx, "all Kafka brokers are down (%s); waiting for them",
                 reason);
     l->troubled = 1;
   }
 }
 
-void kc_logging(rd_kafka_conf_t *conf, void *opaque) {
+void weir_kafka_logging(rd_kafka_conf_t *conf, void *opaque) {
   char err[256];
   rd_kafka_conf_set_opaque(conf, opaque);
   rd_kafka_conf_set_log_cb(conf, on_log);
   rd_kafka_conf_set_error_cb(conf, on_error);
   /* Log lines wait on a queue and are served from the plugin's own thread
-   * (kc_serve), never from librdkafka's threads: the host API is not
+   * (weir_kafka_serve), never from librdkafka's threads: the host API is not
    * thread-safe. */
   rd_kafka_conf_set(conf, "log.queue", "true", err, sizeof err);
 }
 
-void kc_attach(rd_kafka_t *rk) { rd_kafka_set_log_queue(rk, NULL); }
+void weir_kafka_attach(rd_kafka_t *rk) { rd_kafka_set_log_queue(rk, NULL); }
 
-void kc_serve(rd_kafka_t *rk, int timeout_ms) { rd_kafka_poll(rk, timeout_ms); }
+void weir_kafka_serve(rd_kafka_t *rk, int timeout_ms) {
+  rd_kafka_poll(rk, timeout_ms);
+}
 
-int kc_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
-               int all_topics, int timeout_ms,
-               const struct rd_kafka_metadata **md) {
+int weir_kafka_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
+                       int all_topics, int timeout_ms,
+                       const struct rd_kafka_metadata **md) {
   const struct rd_kafka_metadata *m = NULL;
   rd_kafka_resp_err_t err =
       rd_kafka_metadata(rk, all_topics, NULL, &m, timeout_ms);
-  kc_serve(rk, 0);
+  weir_kafka_serve(rk, 0);
   if (err) {
-    kc_log *l = rd_kafka_opaque(rk);
+    weir_kafka_log *l = rd_kafka_opaque(rk);
     return weir_error(
         ctx, WEIR_ERR_IO,
         "cannot reach the Kafka cluster at %s within %d s "
         "(kafka.bootstrap.servers): %s%s%s",
-        kc_bootstrap(kv), timeout_ms / 1000, rd_kafka_err2str(err),
+        weir_kafka_bootstrap(kv), timeout_ms / 1000, rd_kafka_err2str(err),
         l && l->last_error[0] ? "; last error: " : "", l ? l->last_error : "");
   }
   if (md)
