@@ -209,3 +209,173 @@ class Engine:
             if cands and not (policy == "min" and None in maxes):
                 wm = max(wm, min(cands) if policy == "min" else max(cands))
             n += 1
+
+
+# ---- the seed application on Kafka (tests/e2e/kafka_seed.sh) -------------
+# examples/events-per-minute.ini: kafka -> json (PERMISSIVE) -> watermark
+# 5 minutes -> count by window(timestamp, 1 minute), event_type -> update
+# mode -> console, run under available-now on one checkpoint, several
+# times. The records are the exact texts produced into the topic; each
+# run's epochs come from Spark's rateLimit split of max_offsets_per_trigger
+# (KafkaMicroBatchStream.rateLimit); the expected stdout is Spark's console
+# sink (Dataset.showString, truncate = 20).
+import math, re
+
+MIN = 60 * S
+_TS = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?"
+                 r"(Z|[+-]\d\d:\d\d)?$")
+
+
+def parse_iso(s):  # ISO-8601 text -> µs, or None when it is not a timestamp
+    m = _TS.match(s)
+    if not m:
+        return None
+    y, mo, d, h, mi = (int(x) for x in m.groups()[:5])
+    sec = int(m.group(6) or 0)
+    frac = int((m.group(7) or "0").ljust(6, "0"))
+    try:
+        t = datetime.datetime(y, mo, d, h, mi, sec)
+    except ValueError:
+        return None
+    us = int((t - datetime.datetime(1970, 1, 1)).total_seconds()) * S + frac
+    z = m.group(8)
+    if z and z != "Z":
+        off = (int(z[1:3]) * 60 + int(z[4:6])) * MIN
+        us -= off if z[0] == "+" else -off
+    return us
+
+
+def from_json_event(text):
+    """from_json(value, 'event_type STRING, user_id STRING, timestamp
+    TIMESTAMP'), PERMISSIVE: (row, malformed). Invalid JSON or not an
+    object: every column null; a value that does not fit: null, the others
+    kept (Spark 3's partial results)."""
+    nulls = {"event_type": None, "user_id": None, "timestamp": None}
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return nulls, True
+    if not isinstance(obj, dict):
+        return nulls, True
+    row, bad = dict(nulls), False
+    for c in ("event_type", "user_id"):
+        v = obj.get(c)
+        row[c] = v if v is None or isinstance(v, str) else \
+            json.dumps(v, separators=(",", ":"))
+    v = obj.get("timestamp")
+    if isinstance(v, str):
+        row["timestamp"] = parse_iso(v)
+        bad = row["timestamp"] is None
+    elif isinstance(v, bool) or not (v is None or isinstance(v, (int, float))):
+        bad = True
+    elif v is not None:  # a number: seconds since the epoch
+        row["timestamp"] = int(v * S)
+    return row, bad
+
+
+def rate_limit(limit, start, end):
+    """One epoch's end offsets: Spark's rateLimit over {p: offset}."""
+    sizes = {p: end[p] - start[p] for p in end}
+    total = float(sum(s for s in sizes.values() if s > 0))
+    nxt = {}
+    for p in end:
+        if sizes[p] <= 0:
+            nxt[p] = end[p]
+            continue
+        pr = limit * (sizes[p] / total)
+        nxt[p] = min(end[p], start[p] + (math.ceil(pr) if pr < 1 else math.floor(pr)))
+    return nxt
+
+
+def kafka_epochs(parts, start, limit=None):
+    """available-now over parts = {p: [record, ...]} from offsets start:
+    [(end offsets, [(p, offset, record), ...]), ...], one per epoch."""
+    end = {p: len(r) for p, r in parts.items()}
+    cur, out = dict(start), []
+    while cur != end:
+        nxt = rate_limit(limit, cur, end) if limit else dict(end)
+        recs = [(p, o, parts[p][o]) for p in sorted(parts)
+                for o in range(cur[p], nxt[p])]
+        out.append((nxt, recs))
+        cur = nxt
+    return out
+
+
+def spark_ts(us):  # Cast(timestamp AS STRING): fraction without trailing 0s
+    sec, rem = divmod(us, S)
+    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=sec)
+    frac = ("%06d" % rem).rstrip("0")
+    return d.strftime("%Y-%m-%d %H:%M:%S") + ("." + frac if frac else "")
+
+
+def show(batch, header, rows, truncate=20, num_rows=20):
+    """Spark's console sink for one epoch: the banner, then showString
+    (ASCII cells; right-aligned when truncating)."""
+    def cell(v):
+        s = "null" if v is None else str(v)
+        return s[:truncate - 3] + "..." if truncate and len(s) > truncate else s
+    cells = [[cell(v) for v in r] for r in rows[:num_rows]]
+    w = [max([3, len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    sep = "+" + "+".join("-" * n for n in w) + "+\n"
+    line = lambda r: "|" + "|".join(
+        (c.rjust if truncate else c.ljust)(n) for c, n in zip(r, w)) + "|\n"
+    text = "-" * 43 + "\nBatch: %d\n" % batch + "-" * 43 + "\n"
+    text += sep + line(header) + sep + "".join(line(r) for r in cells) + sep
+    if len(rows) > num_rows:
+        text += "only showing top %d %s\n" % (num_rows, "row" if num_rows == 1 else "rows")
+    return text + "\n"
+
+
+class Seed:
+    """The seed query across runs on one checkpoint. run() takes the
+    epochs of one available-now run (kafka_epochs) and returns, per epoch
+    (the trailing no-data epoch included), what the console prints and
+    what progress should say."""
+
+    def __init__(self, delay=5 * MIN, size=1 * MIN):
+        self.op = Aggregate("update", ["event_type"], ["count"],
+                            window=("timestamp", size, size), ev="window")
+        self.delay, self.max_seen = delay, None
+        self.wm, self.last_wm, self.batch = 0, None, 0
+        self.ends = {}
+
+    def _epoch(self, recs):
+        rows, malformed = [], 0
+        for _, _, text in recs:
+            r, bad = from_json_event(text)
+            rows.append(r)
+            malformed += bad
+        wm = self.wm
+        removed = len(self.op.final(wm))  # late rows never make a final group
+        out, _, dropped = self.op.epoch(rows, wm)
+        ts = [r["timestamp"] for r in rows if r["timestamp"] is not None]
+        table = [("{%s, %s}" % (spark_ts(parse_iso(o[0][1]["start"])),
+                                spark_ts(parse_iso(o[0][1]["end"]))),
+                  o[1][1], o[2][1]) for o in out]
+        e = {"batchId": self.batch, "numInputRows": len(recs),
+             "numMalformedRecords": malformed, "watermark": iso(wm),
+             "min": iso(min(ts)) if ts else None,
+             "max": iso(max(ts)) if ts else None,
+             "avg_us": sum(ts) / len(ts) if ts else None,
+             "numRowsDroppedByWatermark": dropped,
+             "numRowsTotal": len(self.op.state),
+             "numRowsUpdated": len(out), "numRowsRemoved": removed,
+             "numOutputRows": len(out), "endOffsets": dict(self.ends),
+             "console": show(self.batch, ["window", "event_type", "count"], table)}
+        if ts and (self.max_seen is None or max(ts) > self.max_seen):
+            self.max_seen = max(ts)
+        if self.max_seen is not None:
+            self.wm = max(self.wm, self.max_seen - self.delay)
+        self.last_wm = wm
+        self.batch += 1
+        return e
+
+    def run(self, epochs):
+        res = []
+        for ends, recs in epochs:
+            self.ends = dict(ends)
+            res.append(self._epoch(recs))
+        if self.last_wm is not None and self.wm > self.last_wm and \
+                self.op.wants_epoch(self.wm):
+            res.append(self._epoch([]))
+        return res
