@@ -154,8 +154,9 @@ $(BUILD)/tests/test_window: $(BUILD)/obj/plugins/aggregate/window.o $(BUILD)/obj
 $(BUILD)/tests/test_hll: $(BUILD)/obj/plugins/aggregate/hll.o
 $(BUILD)/tests/test_groupkey: $(addprefix $(BUILD)/obj/plugins/aggregate/,groups.o window.o call.o aggs.o hll.o)
 $(BUILD)/tests/test_groupstate: tests/plugins/gs_probe.c tests/plugins/gs_probe.h
-$(BUILD)/tests/test_select_expr: $(BUILD)/obj/plugins/select/expr.o $(BUILD)/obj/plugins/select/parse.o \
-  $(BUILD)/obj/plugins/select/lex.o $(BUILD)/obj/plugins/select/check.o $(BUILD)/obj/plugins/select/eval.o
+SELECT_OBJ := $(addprefix $(BUILD)/obj/plugins/select/,expr.o parse.o lex.o check.o eval.o array.o)
+$(BUILD)/tests/test_select_expr: $(SELECT_OBJ)
+$(BUILD)/tests/test_select_array: $(SELECT_OBJ)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/lib/libweir-core.a $(SDK_LIB) $(HEADERS)
 	@mkdir -p $(dir $@)

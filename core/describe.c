@@ -16,6 +16,7 @@ static const char *tree_type(weir_type t) {
   case WEIR_T_BINARY: return "binary";
   case WEIR_T_TIMESTAMP: return "timestamp";
   case WEIR_T_STRUCT: return "struct";
+  case WEIR_T_ARRAY: return "array";
   }
   return "?";
 }
@@ -30,6 +31,14 @@ static void print_tree(FILE *f, const weir_schema *s, int depth) {
             fl->nullable ? "true" : "false");
     if (fl->type == WEIR_T_STRUCT && fl->fields)
       print_tree(f, fl->fields, depth + 1);
+    const weir_field *el = weir_field_element(fl);
+    if (el) { /* printSchema: the element one level down, with containsNull */
+      fputs(" ", f);
+      for (int d = 0; d <= depth; d++)
+        fputs("|    ", f);
+      fprintf(f, "|-- element: %s (containsNull = %s)\n", tree_type(el->type),
+              el->nullable ? "true" : "false");
+    }
   }
 }
 

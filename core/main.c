@@ -303,8 +303,9 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-    printf("weir %s (plugin ABI %d.%d, batch format %d)\n", WEIR_VERSION,
-           WEIR_ABI_MAJOR, WEIR_ABI_MINOR, WEIR_BATCH_VERSION);
+    printf("weir %s (plugin ABI %d.%d, batch format %d.%d)\n", WEIR_VERSION,
+           WEIR_ABI_MAJOR, WEIR_ABI_MINOR, WEIR_BATCH_VERSION,
+           WEIR_BATCH_FORMAT_MINOR);
     return 0;
   }
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||

@@ -87,7 +87,8 @@ static int vclass_of(weir_type t) {
   case WEIR_T_FLOAT: return VC_FLOAT;
   case WEIR_T_STRING:
   case WEIR_T_BINARY:
-  case WEIR_T_STRUCT: return VC_VAR;
+  case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY: return VC_VAR;
   default: return VC_INT; /* null, bool, bigint, timestamp */
   }
 }
@@ -172,11 +173,14 @@ static int resolve_one(agg_def *d, const call_item *it, const weir_schema *in,
     }
   } else if (strcmp(fn, "min") == 0 || strcmp(fn, "max") == 0) {
     d->fn = fn[1] == 'i' ? AF_MIN : AF_MAX;
-    if (fld->type == WEIR_T_STRUCT) {
+    if (fld->type == WEIR_T_STRUCT || fld->type == WEIR_T_ARRAY) {
       snprintf(err, errlen,
-               "%s: column '%s' is a struct; %s needs a column of a simple "
-               "type (select a field of it first)",
-               it->text, fld->name, fn);
+               "%s: column '%s' is %s; %s needs a column of a simple "
+               "type (%s first)",
+               it->text, fld->name,
+               fld->type == WEIR_T_STRUCT ? "a struct" : "an array", fn,
+               fld->type == WEIR_T_STRUCT ? "select a field of it"
+                                          : "explode it in a select");
       return WEIR_ERR_SCHEMA;
     }
   } else if (strcmp(fn, "first") == 0 || strcmp(fn, "last") == 0) {
@@ -260,7 +264,7 @@ int aggs_output_fields(const agg_set *a, weir_schema *out, char *err,
   for (size_t i = 0; i < a->n; i++) {
     const agg_def *d = &a->defs[i];
     weir_schema *members = NULL;
-    if (d->out_type == WEIR_T_STRUCT &&
+    if ((d->out_type == WEIR_T_STRUCT || d->out_type == WEIR_T_ARRAY) &&
         !(members = weir_schema_copy(d->in_field->fields)))
       return WEIR_ERR_NOMEM;
     int rc = weir_schema_add(out, d->name, d->out_type, d->out_nullable != 0,
@@ -422,7 +426,9 @@ int aggs_update(agg_set *a, weir_state *st, const void *key, size_t klen,
       }
       continue;
     }
-    if (v->type != d->in_field->type)
+    /* An array reads as a MessagePack array, as a struct does. */
+    if (v->type !=
+        (d->in_field->type == WEIR_T_ARRAY ? WEIR_T_STRUCT : d->in_field->type))
       return WEIR_ERR_FORMAT; /* the batch does not match its schema */
     int rc = WEIR_OK;
     switch (d->fn) {

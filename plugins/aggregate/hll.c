@@ -118,17 +118,14 @@ static uint64_t hash_with(const weir_value *v, uint64_t seed, int depth) {
   }
   case WEIR_T_STRING:
   case WEIR_T_BINARY: return hll_xxh64(v->v.s.ptr, v->v.s.len, seed);
-  case WEIR_T_STRUCT: {
-    if (depth > 64 || !v->raw)
+  case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY: { /* members or elements in order, as Spark's XxHash64 */
+    weir_array_iter it;
+    weir_value m;
+    if (depth > 64 || weir_array_begin(&it, v) != WEIR_OK)
       return seed;
-    const uint8_t *p = v->raw, *end = v->raw + v->raw_len;
-    p += p[0] == 0xdc ? 3 : p[0] == 0xdd ? 5 : 1;
-    for (uint32_t i = 0; i < v->v.nfields; i++) {
-      weir_value m;
-      if (weir_value_decode(&p, end, &m) != WEIR_OK)
-        break;
+    while (weir_array_next(&it, &m) == 1)
       seed = hash_with(&m, seed, depth + 1);
-    }
     return seed;
   }
   }

@@ -14,7 +14,9 @@
  *  - with truncation cells are right-aligned, without it left-aligned;
  *  - "only showing top N rows" ("row" for 1) when rows were left out.
  * Values: null "null" (Spark before 3.5; 3.5+ prints "NULL"), binary as
- * "[68 65 6C]", structs as "{a, b}". */
+ * "[68 65 6C]", structs as "{a, b}", arrays as "[a, b]" (the column's
+ * schema tells an array from a struct: the reader gives both as
+ * MessagePack arrays). */
 #include "table.h"
 
 #include <inttypes.h>
@@ -180,6 +182,51 @@ size_t console_cell_text(weir_buf *out, weir_buf *tmp, const char *s, size_t n,
 
 /* ---- values ------------------------------------------------------------- */
 
+/* A struct "{a, b}" (members: its schema, or NULL) or an array "[a, b]"
+ * (element: its element field): items formatted as cells are, joined by
+ * ", ". Malformed bytes (which a batch the reader accepted cannot have)
+ * print "{?}". */
+static void format_items(weir_buf *out, const weir_schema *members,
+                         const weir_field *element, int array,
+                         const weir_value *v) {
+  weir_array_iter it;
+  weir_value m;
+  size_t mark = out->len;
+  int rc;
+  uint32_t i = 0;
+  if (weir_array_begin(&it, v) != WEIR_OK) {
+    weir_buf_append(out, "{?}", 3);
+    return;
+  }
+  weir_buf_append(out, array ? "[" : "{", 1);
+  while ((rc = weir_array_next(&it, &m)) == 1) {
+    const weir_field *f = array                       ? element
+                          : members && i < members->n ? &members->fields[i]
+                                                      : NULL;
+    if (i++)
+      weir_buf_append(out, ", ", 2);
+    console_format_field(out, f, &m);
+  }
+  if (rc != 0) {
+    out->len = mark;
+    weir_buf_append(out, "{?}", 3);
+    return;
+  }
+  weir_buf_append(out, array ? "]" : "}", 1);
+}
+
+void console_format_field(weir_buf *out, const weir_field *f,
+                          const weir_value *v) {
+  if (v->type == WEIR_T_ARRAY ||
+      (v->type == WEIR_T_STRUCT && f && f->type == WEIR_T_ARRAY))
+    format_items(out, NULL, weir_field_element(f), 1, v);
+  else if (v->type == WEIR_T_STRUCT)
+    format_items(out, f && f->type == WEIR_T_STRUCT ? f->fields : NULL, NULL, 0,
+                 v);
+  else
+    console_format_value(out, v);
+}
+
 void console_format_value(weir_buf *out, const weir_value *v) {
   char tmp[64];
   int n;
@@ -222,30 +269,12 @@ void console_format_value(weir_buf *out, const weir_value *v) {
       weir_buf_append(out, tmp,
                       (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
     break;
-  case WEIR_T_STRUCT: {
-    /* Cast(struct AS STRING): "{" members ", " "}", nulls as "null". */
-    weir_value stack[16], *m = stack;
-    uint32_t nf = v->v.nfields;
-    if (nf > 16 && !(m = malloc(nf * sizeof *m))) {
-      out->err = WEIR_ERR_NOMEM;
-      break;
-    }
-    if (weir_value_members(v, m, nf) != WEIR_OK) {
-      weir_buf_append(out, "{?}", 3); /* malformed: cannot happen for a
-                                         batch the reader accepted */
-    } else {
-      weir_buf_append(out, "{", 1);
-      for (uint32_t i = 0; i < nf; i++) {
-        if (i)
-          weir_buf_append(out, ", ", 2);
-        console_format_value(out, &m[i]);
-      }
-      weir_buf_append(out, "}", 1);
-    }
-    if (m != stack)
-      free(m);
+  case WEIR_T_STRUCT: /* Cast(struct AS STRING): "{" members ", " "}" */
+    format_items(out, NULL, NULL, 0, v);
     break;
-  }
+  case WEIR_T_ARRAY: /* Cast(array AS STRING): "[" elements ", " "]" */
+    format_items(out, NULL, NULL, 1, v);
+    break;
   }
 }
 
@@ -269,6 +298,8 @@ static int push_cell(console_table *t, size_t width) {
 int console_table_init(console_table *t, const weir_schema *schema,
                        int64_t num_rows, int truncate) {
   memset(t, 0, sizeof *t);
+  if (!(t->schema = weir_schema_copy(schema)))
+    return WEIR_ERR_NOMEM;
   t->ncols = schema->n;
   t->num_rows = num_rows < 0 ? 0 : num_rows;
   t->truncate = truncate;
@@ -289,6 +320,8 @@ int console_table_init(console_table *t, const weir_schema *schema,
 }
 
 void console_table_free(console_table *t) {
+  weir_schema_free(t->schema);
+  t->schema = NULL;
   weir_buf_free(&t->text);
   weir_buf_free(&t->scratch);
   weir_buf_free(&t->escaped);
@@ -310,7 +343,7 @@ int console_table_add(console_table *t, const weir_value *cols) {
     return WEIR_OK;
   for (size_t i = 0; i < t->ncols; i++) {
     weir_buf_clear(&t->scratch);
-    console_format_value(&t->scratch, &cols[i]);
+    console_format_field(&t->scratch, &t->schema->fields[i], &cols[i]);
     size_t w = console_cell_text(&t->text, &t->escaped,
                                  t->scratch.len ? (char *)t->scratch.data : "",
                                  t->scratch.len, t->truncate);

@@ -30,6 +30,7 @@ typedef struct console_cell {
 } console_cell;
 
 typedef struct console_table {
+  weir_schema *schema; /* a copy: array columns are formatted by it */
   size_t ncols;
   int64_t num_rows; /* rows shown at most */
   int truncate;     /* 1: cut cells to 20 characters and right-align */
@@ -73,8 +74,13 @@ int console_table_render(const console_table *t, weir_buf *out);
  * truncation: null, true/false, decimal integers, doubles as Java prints
  * them, strings as they are, timestamps "2026-01-01 00:00:05.123" (UTC),
  * binary "[68 65 6C]", structs "{1, a, null}" (members formatted the same
- * way). */
+ * way), a value that says WEIR_T_ARRAY "[a, null, b]". */
 void console_format_value(weir_buf *out, const weir_value *v);
+
+/* The same for a value of field f (NULL: unknown), which tells an array
+ * column's value ("[a, b]") from a struct's ("{a, b}"), at any depth. */
+void console_format_field(weir_buf *out, const weir_field *f,
+                          const weir_value *v);
 
 /* Appends the cell text for s[0..n) (UTF-8): meta-characters escaped as
  * Spark does (\n -> "\\n"), invalid UTF-8 bytes replaced by U+FFFD, and with

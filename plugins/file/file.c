@@ -325,6 +325,13 @@ static int file_create(weir_ctx *ctx, const void *config,
   records_cfg rc_cfg = {c->format,          c->mode, f->schema,
                         c->corrupt_column,  csv,     c->null_value,
                         c->timestamp_format};
+  if (c->format == FMT_PARQUET &&
+      weir_parquet_check_schema(f->schema, err, sizeof err) != WEIR_OK) {
+    weir_schema_free(out);
+    file_destroy(f);
+    return weir_error(ctx, WEIR_ERR_UNSUPPORTED,
+                      "%s (read the files with format = json)", err);
+  }
   /* Parquet files carry their own structure: no line records. */
   if (c->format != FMT_PARQUET &&
       !(f->rec = records_new(&rc_cfg, err, sizeof err))) {

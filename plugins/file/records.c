@@ -49,10 +49,12 @@ records *records_new(const records_cfg *cfg, char *err, size_t errlen) {
   for (size_t i = 0; i < s->n; i++) {
     if ((int)i == r->corrupt)
       continue;
-    if (cfg->format == FMT_CSV && s->fields[i].type == WEIR_T_STRUCT) {
+    if (cfg->format == FMT_CSV && (s->fields[i].type == WEIR_T_STRUCT ||
+                                   s->fields[i].type == WEIR_T_ARRAY)) {
       snprintf(err, errlen,
-               "CSV data source does not support struct columns (column %s); "
+               "CSV data source does not support %s columns (column %s); "
                "use format = json",
+               s->fields[i].type == WEIR_T_STRUCT ? "struct" : "array",
                s->fields[i].name);
       records_free(r);
       return NULL;

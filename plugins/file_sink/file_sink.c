@@ -94,16 +94,29 @@ static int fs_create(weir_ctx *ctx, const void *config, weir_create_args *a,
   const fs_config *cfg = config;
   char err[512];
   if (cfg->format == FMT_CSV) {
-    for (size_t i = 0; i < a->input->n; i++)
+    for (size_t i = 0; i < a->input->n; i++) {
       if (a->input->fields[i].type == WEIR_T_STRUCT)
         return weir_error(ctx, WEIR_ERR_SCHEMA,
                           "csv cannot hold struct column '%s': select its "
                           "fields (e.g. %s.start) or use format = json",
                           a->input->fields[i].name, a->input->fields[i].name);
+      /* Spark: "CSV data source does not support array<string> data
+       * type". */
+      if (a->input->fields[i].type == WEIR_T_ARRAY)
+        return weir_error(ctx, WEIR_ERR_SCHEMA,
+                          "csv cannot hold array column '%s' (Spark's CSV "
+                          "has no array type): explode it in a select or "
+                          "use format = json",
+                          a->input->fields[i].name);
+    }
     if (strlen(cfg->sep) != 1)
       return weir_error(ctx, WEIR_ERR_INVALID,
                         "sep must be one character, not '%s'", cfg->sep);
   }
+  if (cfg->format == FMT_PARQUET &&
+      weir_parquet_check_schema(a->input, err, sizeof err) != WEIR_OK)
+    return weir_error(ctx, WEIR_ERR_UNSUPPORTED,
+                      "%s (use format = json, or explode it in a select)", err);
   if (weir_mkdir_p(cfg->path, err, sizeof err) != WEIR_OK)
     return weir_error(ctx, WEIR_ERR_IO, "%s", err);
   file_sink *s = calloc(1, sizeof *s);

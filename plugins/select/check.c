@@ -15,6 +15,7 @@ typedef struct chk {
   const char *what;
   char *err;
   size_t errlen;
+  const sel_node *root; /* the whole expression: where a generator may be */
 } chk;
 
 /* "select: (value + true) in columns: '+' needs numbers, ..." */
@@ -36,6 +37,16 @@ static int fail(chk *c, const sel_node *n, const char *fmt, ...) {
 
 static const char *tname(weir_type t) { return weir_type_name(t); }
 static int numeric(weir_type t) { return t == WEIR_T_INT || t == WEIR_T_FLOAT; }
+/* Types with parts, which no scalar function, cast or comparison takes. */
+static int complex_type(weir_type t) {
+  return t == WEIR_T_STRUCT || t == WEIR_T_ARRAY;
+}
+/* "a struct", "an array" */
+static const char *a_type(weir_type t) {
+  return t == WEIR_T_ARRAY    ? "an array"
+         : t == WEIR_T_STRUCT ? "a struct"
+                              : "a value";
+}
 
 int sel_find(const weir_schema *s, const char *name) {
   int found = weir_schema_find(s, name);
@@ -61,7 +72,7 @@ static int castable(weir_type from, weir_type to) {
   if (from == to || from == WEIR_T_NULL)
     return 1;
   switch (to) {
-  case WEIR_T_STRING: return from != WEIR_T_STRUCT;
+  case WEIR_T_STRING: return !complex_type(from);
   case WEIR_T_INT:
   case WEIR_T_FLOAT:
   case WEIR_T_BOOL:
@@ -82,7 +93,7 @@ static int coerce(chk *c, const sel_node *ctx, sel_node **slot, weir_type to) {
     return WEIR_OK;
   if (a->kind == SK_LIT) {
     sel_arena arena = {0};
-    sel_env env = {NULL, &arena, 0};
+    sel_env env = {NULL, &arena, 0, NULL};
     weir_value v;
     sel_cast(&env, &a->lit, to, &v);
     sel_arena_free(&arena);
@@ -146,8 +157,8 @@ static int resolve_col(chk *c, sel_node *n) {
 static int resolve_field(chk *c, sel_node *n) {
   const sel_node *s = n->args[0];
   if (s->type != WEIR_T_STRUCT || !s->members)
-    return fail(c, n, "cannot read field '%s' of a %s", n->name,
-                tname(s->type));
+    return fail(c, n, "cannot read field '%s' of %s %s", n->name,
+                s->type == WEIR_T_ARRAY ? "an" : "a", tname(s->type));
   int i = sel_find(s->members, n->name);
   if (i < 0) {
     weir_buf sql = WEIR_BUF_INIT;
@@ -212,6 +223,8 @@ static int check_arith(chk *c, sel_node *n) {
 /* The type two operands are compared as (Spark's findCommonTypeForBinary-
  * Comparison, the parts weir's types have), or WEIR_T_STRUCT if none. */
 static weir_type common_cmp(weir_type a, weir_type b) {
+  if (complex_type(a) || complex_type(b))
+    return WEIR_T_STRUCT;
   if (a == WEIR_T_NULL)
     return b;
   if (b == WEIR_T_NULL || a == b)
@@ -229,7 +242,7 @@ static int check_cmp(chk *c, sel_node *n) {
   weir_type a = n->args[0]->type, b = n->args[1]->type;
   weir_type t = common_cmp(a, b);
   if (t == WEIR_T_STRUCT)
-    return a == b ? fail(c, n, "cannot compare structs")
+    return a == b ? fail(c, n, "cannot compare %ss", tname(a))
                   : fail(c, n, "cannot compare %s with %s", tname(a), tname(b));
   int rc = WEIR_OK;
   for (size_t i = 0; i < 2 && !rc; i++)
@@ -274,6 +287,34 @@ static int want(chk *c, sel_node *n, size_t i, weir_type t, const char *what) {
   return WEIR_OK;
 }
 
+/* split(str, pattern[, limit]): the pattern is compiled here, once. */
+static int check_split(chk *c, sel_node *n, const char *fname) {
+  char why[300];
+  int rc = want(c, n, 0, WEIR_T_STRING, fname);
+  if (!rc && n->nargs > 2)
+    rc = want(c, n, 2, WEIR_T_INT, fname);
+  if (rc)
+    return rc;
+  const sel_node *pat = n->args[1];
+  if (pat->kind != SK_LIT ||
+      (pat->lit.type != WEIR_T_STRING && pat->lit.type != WEIR_T_NULL))
+    return fail(c, n,
+                "%s needs its pattern as a string literal (e.g. ' ' or "
+                "'[,;]'), got %s",
+                fname,
+                pat->kind == SK_LIT ? tname(pat->lit.type) : "an expression");
+  n->type = WEIR_T_ARRAY;
+  n->members = &sel_split_element;
+  if ((rc = sel_split_compile(n, why, sizeof why)) != WEIR_OK) {
+    if (rc == WEIR_ERR_NOMEM) {
+      snprintf(c->err, c->errlen, "select: out of memory");
+      return rc;
+    }
+    return fail(c, n, "%s", why);
+  }
+  return WEIR_OK;
+}
+
 static int check_func(chk *c, sel_node *n) {
   char fname[64];
   int rc = WEIR_OK;
@@ -306,12 +347,43 @@ static int check_func(chk *c, sel_node *n) {
     n->type = n->args[0]->type == WEIR_T_FLOAT ? WEIR_T_FLOAT : WEIR_T_INT;
     return WEIR_OK;
   case SEL_F_NOW: n->type = WEIR_T_TIMESTAMP; return WEIR_OK;
+  case SEL_F_SPLIT: return check_split(c, n, fname);
+  case SEL_F_SIZE:
+    n->type = WEIR_T_INT;
+    n->nullable = false; /* -1 for null */
+    if (n->args[0]->type != WEIR_T_ARRAY && n->args[0]->type != WEIR_T_NULL)
+      return fail(c, n, "%s needs an array, got %s", fname,
+                  tname(n->args[0]->type));
+    return WEIR_OK;
+  case SEL_F_EXPLODE:
+  case SEL_F_EXPLODE_OUTER: {
+    /* A generator makes rows, not a value: Spark allows it only as a whole
+     * item of the select list. */
+    if (n != c->root || strcmp(c->what, "columns") != 0)
+      return fail(c, n,
+                  "%s is a generator: it can only be a whole item of columns "
+                  "(e.g. columns = %s(tags) AS tag), not part of an "
+                  "expression%s",
+                  fname, n->name,
+                  strcmp(c->what, "columns") != 0 ? " or a filter" : "");
+    const weir_field *el = n->args[0]->type == WEIR_T_ARRAY &&
+                                   n->args[0]->members &&
+                                   n->args[0]->members->n == 1
+                               ? &n->args[0]->members->fields[0]
+                               : NULL;
+    if (!el)
+      return fail(c, n, "%s needs an array, got %s", fname,
+                  tname(n->args[0]->type));
+    n->type = el->type;
+    n->nullable = el->nullable || n->op == SEL_F_EXPLODE_OUTER;
+    return WEIR_OK;
+  }
   case SEL_F_CONCAT:
     /* Spark casts every argument to string */
     n->type = WEIR_T_STRING;
     for (size_t i = 0; i < n->nargs && !rc; i++) {
-      if (n->args[i]->type == WEIR_T_STRUCT)
-        return fail(c, n, "%s cannot take a struct", fname);
+      if (complex_type(n->args[i]->type))
+        return fail(c, n, "%s cannot take %s", fname, a_type(n->args[i]->type));
       rc = coerce(c, n, &n->args[i], WEIR_T_STRING);
     }
     n->nscratch = n->nargs;
@@ -328,8 +400,8 @@ static int check_func(chk *c, sel_node *n) {
       weir_type a = n->args[i]->type;
       if (!n->args[i]->nullable)
         n->nullable = false;
-      if (a == WEIR_T_STRUCT)
-        return fail(c, n, "%s cannot take a struct", fname);
+      if (complex_type(a))
+        return fail(c, n, "%s cannot take %s", fname, a_type(a));
       if (t == WEIR_T_NULL || a == WEIR_T_NULL || a == t)
         t = a == WEIR_T_NULL ? t : a;
       else if (numeric(a) && numeric(t))
@@ -411,6 +483,6 @@ static int check_node(chk *c, sel_node **slot) {
 
 int sel_check(sel_node **slot, const weir_schema *input, const char *what,
               char *err, size_t errlen) {
-  chk c = {input, what, err, errlen};
+  chk c = {input, what, err, errlen, *slot};
   return check_node(&c, slot);
 }

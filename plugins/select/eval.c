@@ -487,9 +487,17 @@ static void change_case(const char *s, size_t n, char *out, int up) {
 
 static void eval_func(const sel_node *n, sel_env *e, weir_value *out) {
   weir_value a, b;
-  if (n->op == SEL_F_NOW) {
-    set_ts(out, e->now);
+  switch (n->op) {
+  case SEL_F_NOW: set_ts(out, e->now); return;
+  case SEL_F_SPLIT: sel_eval_split(n, e, out); return;
+  case SEL_F_SIZE: sel_eval_size(n, e, out); return;
+  case SEL_F_EXPLODE:
+  case SEL_F_EXPLODE_OUTER:
+    /* As a value (sel_eval_column), a generator is its array: the rows it
+     * makes are expr.c's. */
+    sel_eval(n->args[0], e, out);
     return;
+  default: break;
   }
   if (n->op == SEL_F_COALESCE) {
     for (size_t i = 0; i < n->nargs; i++) {
@@ -626,6 +634,8 @@ static void eval_arith(const sel_node *n, sel_env *e, weir_value *out) {
 static void conform(weir_value *v, weir_type t) {
   if (v->type == t || v->type == WEIR_T_NULL)
     return;
+  if (t == WEIR_T_ARRAY && v->type == WEIR_T_STRUCT)
+    return; /* the reader gives an array as it gives a struct */
   if (t == WEIR_T_FLOAT && v->type == WEIR_T_INT)
     set_float(v, (double)v->v.i);
   else if ((t == WEIR_T_STRING && v->type == WEIR_T_BINARY) ||

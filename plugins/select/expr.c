@@ -3,7 +3,12 @@
  * names ("(value * 2)", "lower(name)", "CAST(value AS STRING)"), and the
  * per-row entry points. The fast paths are decided here, once:
  * a plain column is copied as raw bytes, a filter-only select copies whole
- * rows, and `*` without a filter passes batches through untouched. */
+ * rows, and `*` without a filter passes batches through untouched.
+ *
+ * A generator item (explode, explode_outer; at most one, as in Spark) turns
+ * each input row into one output row per element of its array, the other
+ * columns evaluated once and repeated; its column is called `col` unless
+ * renamed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +29,17 @@ struct sel_program {
   sel_node *where;
   weir_schema *out;
   int passthrough, rows_raw, uses_now;
+  int gen;          /* the generator's column, or -1 */
+  weir_value *vals; /* with a generator: one row's other values */
   sel_arena arena;
+  weir_buf tmp; /* array values being built (sel_env.tmp) */
   int64_t now;
 };
+
+static int is_generator(const sel_node *n) {
+  return n->kind == SK_FUNC &&
+         (n->op == SEL_F_EXPLODE || n->op == SEL_F_EXPLODE_OUTER);
+}
 
 /* ---- names ----------------------------------------------------------------
  */
@@ -119,8 +132,11 @@ static void sql_of(const sel_node *n, weir_buf *o) {
   case SK_FUNC:
     weir_buf_printf(o, "%s(", n->name);
     sql_args(n, 0, o);
+    /* Spark shows the default length and limit */
     if (n->op == SEL_F_SUBSTRING && n->nargs == 2)
-      weir_buf_printf(o, ", 2147483647"); /* Spark shows the default length */
+      weir_buf_printf(o, ", 2147483647");
+    if (n->op == SEL_F_SPLIT && n->nargs == 2)
+      weir_buf_printf(o, ", -1");
     weir_buf_append(o, ")", 1);
     break;
   case SK_IN:
@@ -210,9 +226,9 @@ static int expand_star(sel_program *p, sel_node *star, char *err,
   if (!rc && q->type != WEIR_T_STRUCT) {
     weir_buf sql = WEIR_BUF_INIT;
     sel_node_sql(q, &sql);
-    snprintf(err, errlen, "select: %s.* in columns: %s is a %s, not a struct",
+    snprintf(err, errlen, "select: %s.* in columns: %s is %s %s, not a struct",
              sql.data ? (char *)sql.data : "", sql.data ? (char *)sql.data : "",
-             weir_type_name(q->type));
+             q->type == WEIR_T_ARRAY ? "an" : "a", weir_type_name(q->type));
     weir_buf_free(&sql);
     rc = WEIR_ERR_SCHEMA;
   }
@@ -275,11 +291,30 @@ static int compile_columns(sel_program *p, const char *text, char *err,
       break;
     sel_node *e = it->expr;
     char *name;
+    if (is_generator(e)) {
+      if (p->gen >= 0) {
+        weir_buf a = WEIR_BUF_INIT, b = WEIR_BUF_INIT;
+        sel_node_sql(p->cols[p->gen].expr, &a);
+        sel_node_sql(e, &b);
+        snprintf(err, errlen,
+                 "select: only one generator is allowed per select (as in "
+                 "Spark): %s in columns comes after %s; explode in a second "
+                 "select",
+                 b.data ? (char *)b.data : "", a.data ? (char *)a.data : "");
+        weir_buf_free(&a);
+        weir_buf_free(&b);
+        rc = WEIR_ERR_SCHEMA;
+        break;
+      }
+      p->gen = (int)p->ncols;
+    }
     /* Spark's names: the alias, else a column's own name (the member's
-     * for x.y), else the expression's text. */
+     * for x.y), a generator's `col`, else the expression's text. */
     if (it->alias) {
       name = it->alias;
       it->alias = NULL;
+    } else if (is_generator(e)) {
+      name = strdup("col");
     } else if (e->kind == SK_COL) {
       name = strdup(p->in->fields[e->index].name);
     } else if (e->kind == SK_FIELD) {
@@ -309,7 +344,8 @@ static int build_schema(sel_program *p, char *err, size_t errlen) {
       }
     weir_type t = c->expr->type;
     weir_schema *members = NULL;
-    if (t == WEIR_T_STRUCT && !(members = weir_schema_copy(c->expr->members)))
+    if ((t == WEIR_T_STRUCT || t == WEIR_T_ARRAY) &&
+        !(members = weir_schema_copy(c->expr->members)))
       return oom(err, errlen);
     /* A bare NULL has Spark's void type; a nullable string is what every
      * downstream plugin can hold. */
@@ -350,7 +386,10 @@ int sel_compile(const char *columns, const char *where,
   if (!p)
     return oom(err, errlen);
   p->in = input;
+  p->gen = -1;
   rc = compile_columns(p, columns ? columns : "*", err, errlen);
+  if (!rc && p->gen >= 0 && !(p->vals = calloc(p->ncols, sizeof *p->vals)))
+    rc = oom(err, errlen);
   if (!rc)
     rc = build_schema(p, err, errlen);
   if (!rc && !blank(where)) {
@@ -397,6 +436,8 @@ void sel_free(sel_program *p) {
   sel_node_free(p->where);
   weir_schema_free(p->out);
   sel_arena_free(&p->arena);
+  weir_buf_free(&p->tmp);
+  free(p->vals);
   free(p);
 }
 
@@ -407,7 +448,7 @@ int sel_uses_now(const sel_program *p) { return p->uses_now; }
 void sel_set_now(sel_program *p, int64_t us) { p->now = us; }
 
 int sel_filter(sel_program *p, const weir_value *row) {
-  sel_env env = {row, &p->arena, p->now};
+  sel_env env = {row, &p->arena, p->now, &p->tmp};
   weir_value v;
   if (!p->where)
     return 1;
@@ -434,9 +475,52 @@ static void put(weir_builder *b, const weir_value *v) {
   }
 }
 
+/* One output row per element of the generator's array (none for a null or
+ * empty one, or one null row with explode_outer). */
+static int project_generator(sel_program *p, sel_env *env, weir_builder *b) {
+  const sel_col *g = &p->cols[p->gen];
+  weir_value arr, el, null_el = {.type = WEIR_T_NULL};
+  weir_array_iter it = {0};
+  int outer = g->expr->op == SEL_F_EXPLODE_OUTER;
+  for (size_t i = 0; i < p->ncols; i++) {
+    const sel_col *c = &p->cols[i];
+    if ((int)i == p->gen)
+      continue;
+    if (c->raw >= 0 && env->row[c->raw].raw)
+      p->vals[i] = env->row[c->raw];
+    else
+      sel_eval(c->expr, env, &p->vals[i]);
+  }
+  sel_eval(g->expr->args[0], env, &arr);
+  if (p->arena.err)
+    return p->arena.err;
+  if (arr.type == WEIR_T_NULL || weir_array_begin(&it, &arr) != WEIR_OK ||
+      it.left == 0) {
+    if (!outer)
+      return WEIR_OK;
+    it.left = 0;
+    el = null_el;
+  } else if (weir_array_next(&it, &el) != 1) {
+    return WEIR_ERR_FORMAT;
+  }
+  for (;;) {
+    weir_row_begin(b);
+    for (size_t i = 0; i < p->ncols; i++)
+      put(b, (int)i == p->gen ? &el : &p->vals[i]);
+    if (!it.left)
+      return WEIR_OK;
+    if (weir_array_next(&it, &el) != 1)
+      return WEIR_ERR_FORMAT; /* a batch the reader accepted has no such */
+  }
+}
+
 int sel_project(sel_program *p, const weir_value *row, weir_builder *b) {
-  sel_env env = {row, &p->arena, p->now};
+  sel_env env = {row, &p->arena, p->now, &p->tmp};
   sel_arena_reset(&p->arena);
+  if (p->gen >= 0) {
+    int rc = project_generator(p, &env, b);
+    return rc ? rc : p->arena.err;
+  }
   weir_row_begin(b);
   for (size_t i = 0; i < p->ncols; i++) {
     const sel_col *c = &p->cols[i];
@@ -453,7 +537,7 @@ int sel_project(sel_program *p, const weir_value *row, weir_builder *b) {
 
 int sel_eval_column(sel_program *p, size_t i, const weir_value *row,
                     weir_value *out) {
-  sel_env env = {row, &p->arena, p->now};
+  sel_env env = {row, &p->arena, p->now, &p->tmp};
   sel_arena_reset(&p->arena);
   if (i >= p->ncols)
     return WEIR_ERR_INVALID;

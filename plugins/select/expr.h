@@ -44,10 +44,14 @@ void sel_set_now(sel_program *p, int64_t us);
 /* Evaluates the filter on one input row (row[i] = input column i):
  * 1 keep (TRUE), 0 drop (FALSE or NULL), < 0 error (WEIR_ERR_NOMEM). */
 int sel_filter(sel_program *p, const weir_value *row);
-/* Appends the projected row to the builder (whose schema is sel_output). */
+/* Appends the projected row to the builder (whose schema is sel_output):
+ * one row, or with a generator (explode) one per element of its array, maybe
+ * none. WEIR_OK, WEIR_ERR_NOMEM, or WEIR_ERR_FORMAT for an array whose bytes
+ * do not decode (which a batch the reader accepted cannot hold). */
 int sel_project(sel_program *p, const weir_value *row, weir_builder *b);
-/* Evaluates output column i into *out; strings stay valid until the next
- * call on this program. WEIR_OK or WEIR_ERR_NOMEM. (For tests.) */
+/* Evaluates output column i into *out (a generator's column: its array);
+ * strings and arrays stay valid until the next call on this program.
+ * WEIR_OK or WEIR_ERR_NOMEM. (For tests.) */
 int sel_eval_column(sel_program *p, size_t i, const weir_value *row,
                     weir_value *out);
 

@@ -1,6 +1,7 @@
 /* expr_int.h — internals shared by the select expression engine's files:
  * the syntax tree (parse.c builds it, check.c resolves and types it, eval.c
- * runs it, expr.c ties them into a program) and the per-row scratch arena. */
+ * runs it, array.c runs its array functions, expr.c ties them into a
+ * program) and the per-row scratch arena. */
 #ifndef WEIR_SELECT_EXPR_INT_H
 #define WEIR_SELECT_EXPR_INT_H
 
@@ -45,8 +46,15 @@ enum {
   SEL_F_TRIM,
   SEL_F_LTRIM,
   SEL_F_RTRIM,
-  SEL_F_NOW
+  SEL_F_NOW,
+  SEL_F_SPLIT,        /* split(str, pattern[, limit]) -> ARRAY<STRING> */
+  SEL_F_SIZE,         /* size(array) -> BIGINT, -1 for null */
+  SEL_F_EXPLODE,      /* a generator: one output row per element */
+  SEL_F_EXPLODE_OUTER /* the same, and one null row for null or empty */
 };
+
+/* The compiled pattern of a split() call (array.c). */
+typedef struct sel_split sel_split;
 
 typedef struct sel_node sel_node;
 struct sel_node {
@@ -71,6 +79,7 @@ struct sel_node {
   weir_value *scratch;        /* SK_FIELD: decoded members; SK_FUNC concat:
                                  argument values (owned) */
   size_t nscratch;
+  sel_split *split; /* SK_FUNC split: its pattern (owned) */
 };
 
 /* A projection item as parsed: an expression (maybe SK_STAR) and an alias. */
@@ -127,6 +136,8 @@ typedef struct sel_env {
   const weir_value *row;
   sel_arena *arena;
   int64_t now;
+  weir_buf *tmp; /* where array values are built before they go to the
+                    arena; NULL when no array is built (load time) */
 } sel_env;
 
 /* Evaluates n (checked) on env->row. Never fails but for memory, which is
@@ -135,6 +146,20 @@ void sel_eval(const sel_node *n, sel_env *env, weir_value *out);
 /* Casts a non-null value to `to` with Spark's rules (null when it does not
  * convert). Strings made here live in env->arena. */
 void sel_cast(sel_env *env, const weir_value *v, weir_type to, weir_value *out);
+
+/* ---- array.c ---- */
+/* The element of split()'s result: STRING, never null (Spark's
+ * ArrayType(StringType, containsNull = false)). Static. */
+extern const weir_schema sel_split_element;
+/* Compiles the pattern of split() node n (checked arguments; the pattern a
+ * string or NULL literal). WEIR_OK, or WEIR_ERR_SCHEMA / WEIR_ERR_NOMEM with
+ * the reason (an invalid regular expression) in msg. */
+int sel_split_compile(sel_node *n, char *msg, size_t msglen);
+void sel_split_free(sel_split *s);
+/* split() and size() on env->row; array values are WEIR_T_ARRAY values
+ * whose bytes live in env->arena. */
+void sel_eval_split(const sel_node *n, sel_env *env, weir_value *out);
+void sel_eval_size(const sel_node *n, sel_env *env, weir_value *out);
 
 #pragma GCC visibility pop
 

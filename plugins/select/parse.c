@@ -36,6 +36,11 @@ static const func_def funcs[] = {{"lower", SEL_F_LOWER, 1, 1},
                                  {"rtrim", SEL_F_RTRIM, 1, 1},
                                  {"current_timestamp", SEL_F_NOW, 0, 0},
                                  {"now", SEL_F_NOW, 0, 0},
+                                 {"split", SEL_F_SPLIT, 2, 3},
+                                 {"size", SEL_F_SIZE, 1, 1},
+                                 {"cardinality", SEL_F_SIZE, 1, 1},
+                                 {"explode", SEL_F_EXPLODE, 1, 1},
+                                 {"explode_outer", SEL_F_EXPLODE_OUTER, 1, 1},
                                  {NULL, 0, 0, 0}};
 
 /* CAST target names: what the user may write, what we build, and how
@@ -86,6 +91,7 @@ void sel_node_free(sel_node *n) {
   free(n->name);
   free(n->text);
   free(n->scratch);
+  sel_split_free(n->split);
   free(n);
 }
 

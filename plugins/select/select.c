@@ -1,8 +1,11 @@
 /* select.c — the built-in `select` operator: Spark's select/selectExpr and
  * where/filter on a stream. Options `columns` (projection list, default
- * "*") and `where` (filter predicate) are compiled and type-checked against
- * the input schema in create(), so a misspelt column fails `weir validate`;
- * process() then only evaluates (expr.h). Stateless. */
+ * "*") and `where` (filter predicate, on the input rows) are compiled and
+ * type-checked against the input schema in create(), so a misspelt column
+ * fails `weir validate`; process() then only evaluates (expr.h). Array
+ * columns come from split(str, pattern[, limit]); size(array) counts them;
+ * explode(array) / explode_outer(array) in columns make one row per element
+ * (array.c says exactly what split's pattern may be). Stateless. */
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -28,7 +31,7 @@ typedef struct select_op {
 static const weir_option options[] = {
     {"columns", WEIR_OPT_STRING, "*", 0, 0, 0, NULL,
      "output expressions, comma-separated, each with an optional AS alias; "
-     "* = every input column",
+     "* = every input column; one explode(array) makes a row per element",
      offsetof(select_config, columns)},
     {"where", WEIR_OPT_STRING, NULL, 0, 0, 0, NULL,
      "keep only the rows where this boolean expression is true",
@@ -115,7 +118,10 @@ static int process(void *self, weir_ctx *ctx, const weir_batch *batch) {
     if (rows_raw) {
       weir_put_row_raw(&s->out, r.row_raw, r.row_len);
     } else if ((rc = sel_project(s->prog, s->row, &s->out)) != WEIR_OK) {
-      return weir_error(ctx, rc, "select: out of memory evaluating columns");
+      if (rc == WEIR_ERR_NOMEM)
+        return weir_error(ctx, rc, "select: out of memory evaluating columns");
+      return weir_error(ctx, rc, "select: malformed array in input row %u",
+                        (unsigned)r.row);
     }
     if (s->out.nrows >= s->max_rows && (rc = flush(s, ctx)) != WEIR_OK)
       return rc;

@@ -139,6 +139,8 @@ static void json_timestamp(weir_buf *out, int64_t ts) {
 
 static int json_struct(weir_buf *out, const weir_schema *members,
                        const weir_value *v);
+static int json_array(weir_buf *out, const weir_field *element,
+                      const weir_value *v);
 
 static int json_value(weir_buf *out, const weir_field *field,
                       const weir_value *v) {
@@ -157,6 +159,10 @@ static int json_value(weir_buf *out, const weir_field *field,
     break;
   case WEIR_T_TIMESTAMP: json_timestamp(out, v->v.ts); break;
   case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY:
+    /* The reader gives both as MessagePack arrays: the field says which. */
+    if (v->type == WEIR_T_ARRAY || (field && field->type == WEIR_T_ARRAY))
+      return json_array(out, weir_field_element(field), v);
     return json_struct(out, field && field->type == WEIR_T_STRUCT ? field->fields : NULL, v);
   default: return WEIR_ERR_FORMAT;
   }
@@ -193,6 +199,29 @@ static int json_struct(weir_buf *out, const weir_schema *members,
       return rc;
   }
   weir_buf_append(out, named ? "}" : "]", 1);
+  return WEIR_OK;
+}
+
+/* An array value as a JSON array of its elements (Spark's to_json: nulls
+ * stay null). */
+static int json_array(weir_buf *out, const weir_field *element,
+                      const weir_value *v) {
+  weir_array_iter it;
+  weir_value e;
+  int rc, first = 1;
+  if (weir_array_begin(&it, v) != WEIR_OK)
+    return WEIR_ERR_FORMAT;
+  weir_buf_append(out, "[", 1);
+  while ((rc = weir_array_next(&it, &e)) == 1) {
+    if (!first)
+      weir_buf_append(out, ",", 1);
+    first = 0;
+    if ((rc = json_value(out, element, &e)) != WEIR_OK)
+      return rc;
+  }
+  if (rc != 0)
+    return WEIR_ERR_FORMAT;
+  weir_buf_append(out, "]", 1);
   return WEIR_OK;
 }
 

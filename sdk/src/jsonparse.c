@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "internal.h"
 #include "jsonparse_int.h"
 #include "weir/units.h"
 
@@ -200,6 +201,7 @@ static const char *expected_for(int type) {
   case WEIR_T_TIMESTAMP:
     return "a timestamp (an ISO-8601 string or seconds since the epoch)";
   case WEIR_T_STRUCT: return "an object";
+  case WEIR_T_ARRAY: return "an array";
   default: return "a value";
   }
 }
@@ -221,6 +223,10 @@ static int special_double(const uint8_t *s, size_t n, double *out) {
 
 static const uint8_t *parse_object(jp *p, const jp_struct *st, const uint8_t *s,
                                    int depth);
+static const uint8_t *parse_array(jp *p, const jp_field *f, const uint8_t *s,
+                                  int depth);
+static void put_scalar(const jp *p, const jp_slot *sl, const uint8_t *text,
+                       weir_buf *b);
 
 static inline int two_digits(const uint8_t *s, int *v) {
   if (!jp_isdigit(s[0]) || !jp_isdigit(s[1]))
@@ -416,6 +422,10 @@ static const uint8_t *parse_field(jp *p, const jp_field *f, const uint8_t *s,
       return e + 1;
     }
     break;
+  case WEIR_T_ARRAY:
+    if (c == '[')
+      return parse_array(p, f, s, depth);
+    break;
   case WEIR_T_STRUCT:
     if (c == '{') {
       const jp_struct *sub = &p->structs[f->sub];
@@ -480,6 +490,71 @@ static const uint8_t *parse_object(jp *p, const jp_struct *st, const uint8_t *s,
   }
 }
 
+/* The array at s ('[') for field f, found in a container of nesting
+ * `depth`. Each element is read into the element field's slot by the same
+ * rules as a column of its type, then appended, encoded, to p->arrays. An
+ * element that does not fit makes the whole array a bad value (the record
+ * is malformed; PERMISSIVE gives the array null), but the rest is still
+ * read: a syntax error later in the record wins, as everywhere. */
+static const uint8_t *parse_array(jp *p, const jp_field *f, const uint8_t *s,
+                                  int depth) {
+  static const uint8_t placeholder[5] = {0xdd, 0, 0, 0, 0};
+  jp_slot *sl = &p->slots[f - p->fields];
+  const jp_field *el = &p->fields[f->sub];
+  const jp_slot *es = &p->slots[f->sub];
+  size_t at = p->arrays.len;
+  uint32_t n = 0;
+  int bad = 0;
+  if (depth + 1 > p->max_depth)
+    return jp_failf(p, s, "nesting deeper than %d levels", p->max_depth);
+  weir_buf_append(&p->arrays, placeholder, 5);
+  s = ws(p, s + 1);
+  if (PEEK(p, s) != ']')
+    for (;;) {
+      size_t mark = p->scratch.len;
+      const uint8_t *vs = s;
+      p->arr_index = n;
+      if (!(s = parse_field(p, el, s, depth + 1)))
+        return NULL;
+      if (es->kind == JK_BAD) {
+        bad = 1;
+      } else if (es->kind == JK_NULL && !el->nullable) {
+        jp_bad(p, el, vs, s, "a value (the array's elements are NOT NULL)");
+        bad = 1;
+      } else if (!bad) {
+        put_scalar(p, es, p->base, &p->arrays);
+      }
+      p->scratch.len = mark; /* a decoded element is in arrays by now */
+      if (n == UINT32_MAX)
+        return jp_failf(p, s, "more than %u array elements", UINT32_MAX);
+      n++;
+      s = ws(p, s);
+      uint8_t c = PEEK(p, s);
+      if (c == ',') {
+        s = ws(p, s + 1);
+        continue;
+      }
+      if (c == ']')
+        break;
+      return jp_fail(p, s, "',' or ']' after an array element");
+    }
+  s++; /* the ']' */
+  sl->gen = p->gen;
+  if (bad) {
+    p->arrays.len = at;
+    sl->kind = JK_BAD;
+    return s;
+  }
+  if (p->arrays.err || weir__mp_array_close(&p->arrays, at, n) != WEIR_OK) {
+    p->nomem = 1;
+    return jp_failf(p, s, "out of memory");
+  }
+  sl->kind = JK_ARRAY;
+  sl->off = (uint32_t)at;
+  sl->len = (uint32_t)(p->arrays.len - at);
+  return s;
+}
+
 /* NOT NULL columns must have a value; only structs that are present are
  * looked into. */
 static void check_required(jp *p, const jp_struct *st, uint32_t objpos) {
@@ -493,6 +568,28 @@ static void check_required(jp *p, const jp_struct *st, uint32_t objpos) {
       jp_bad_required(p, f, p->base + (set ? sl->pos : objpos), !set);
     if (set && sl->kind == JK_STRUCT)
       check_required(p, &p->structs[f->sub], sl->pos);
+  }
+}
+
+/* Writes one slot's value that is not a struct (nor a column left unset). */
+static void put_scalar(const jp *p, const jp_slot *sl, const uint8_t *text,
+                       weir_buf *b) {
+  switch (sl->kind) {
+  case JK_BOOL: weir_mp_bool(b, sl->v.b); break;
+  case JK_INT: weir_mp_int(b, sl->v.i); break;
+  case JK_FLOAT: weir_mp_float(b, sl->v.f); break;
+  case JK_TS: weir_mp_timestamp(b, sl->v.i); break;
+  case JK_STR_TEXT:
+    weir_mp_str(b, (const char *)text + sl->off, sl->len);
+    break;
+  case JK_STR_SCRATCH:
+    weir_mp_str(b, (const char *)p->scratch.data + sl->off, sl->len);
+    break;
+  case JK_BIN_SCRATCH:
+    weir_mp_bin(b, p->scratch.data + sl->off, sl->len);
+    break;
+  case JK_ARRAY: weir_buf_append(b, p->arrays.data + sl->off, sl->len); break;
+  default: weir_mp_nil(b); break; /* JK_NULL, JK_BAD */
   }
 }
 
@@ -516,27 +613,12 @@ static void emit(const jp *p, const jp_struct *st, const uint8_t *text,
       weir_mp_nil(b);
       continue;
     }
-    switch (sl->kind) {
-    case JK_BOOL: weir_mp_bool(b, sl->v.b); break;
-    case JK_INT: weir_mp_int(b, sl->v.i); break;
-    case JK_FLOAT: weir_mp_float(b, sl->v.f); break;
-    case JK_TS: weir_mp_timestamp(b, sl->v.i); break;
-    case JK_STR_TEXT:
-      weir_mp_str(b, (const char *)text + sl->off, sl->len);
-      break;
-    case JK_STR_SCRATCH:
-      weir_mp_str(b, (const char *)p->scratch.data + sl->off, sl->len);
-      break;
-    case JK_BIN_SCRATCH:
-      weir_mp_bin(b, p->scratch.data + sl->off, sl->len);
-      break;
-    case JK_STRUCT: {
+    if (sl->kind == JK_STRUCT) {
       const jp_struct *sub = &p->structs[f->sub];
       weir_mp_array(b, sub->n);
       emit(p, sub, text, b, 0, NULL, 0);
-      break;
-    }
-    default: weir_mp_nil(b); break; /* JK_NULL, JK_BAD */
+    } else {
+      put_scalar(p, sl, text, b);
     }
   }
 }
@@ -552,6 +634,7 @@ static int parse_record(jp *p, const char *text, size_t len,
     p->gen = 1;
   }
   p->scratch.len = 0;
+  weir_buf_clear(&p->arrays);
   p->bad = p->nomem = 0;
   p->err.code = 0;
   p->base = (const uint8_t *)text;

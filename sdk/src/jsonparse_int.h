@@ -9,7 +9,13 @@
  * one range. Every field has one slot, written while parsing, read when the
  * row is emitted in schema order: JSON members come in any order, msgpack rows
  * are in column order. A slot counts as set only when its `gen` equals the
- * parser's record counter, so starting a record clears nothing. */
+ * parser's record counter, so starting a record clears nothing.
+ *
+ * An ARRAY field has one hidden field after its struct's members (in the
+ * struct's subtree, in no member table): its element, through whose slot
+ * each element is read in turn before being appended, encoded, to the
+ * parser's `arrays` buffer; the array's slot then locates its bytes there
+ * (a variable number of values does not fit in slots). */
 #ifndef WEIR_SDK_JSONPARSE_INT_H
 #define WEIR_SDK_JSONPARSE_INT_H
 
@@ -29,7 +35,9 @@ typedef struct jp_field {
   uint8_t type; /* weir_type */
   uint8_t nullable;
   uint8_t corrupt;  /* the corrupt-record column: never read from JSON */
-  uint32_t sub;     /* STRUCT: index into structs; else JP_NONE */
+  uint8_t element;  /* an ARRAY field's hidden element field */
+  uint32_t sub;     /* STRUCT: index into structs; ARRAY: the element
+                       field's index into fields; else JP_NONE */
   uint32_t parent;  /* the enclosing struct field, or JP_NONE at the top */
   uint64_t head[2]; /* the name's first 16 bytes, zero-padded: names of up
                        to 16 bytes compare as two words */
@@ -54,7 +62,8 @@ enum {
   JK_STR_TEXT,    /* bytes [off, off+len) of the record's text */
   JK_STR_SCRATCH, /* bytes [off, off+len) of the scratch buffer */
   JK_BIN_SCRATCH,
-  JK_STRUCT /* a nested object was read into the members' slots */
+  JK_STRUCT, /* a nested object was read into the members' slots */
+  JK_ARRAY   /* bytes [off, off+len) of the arrays buffer: the encoded array */
 };
 
 typedef struct jp_slot {
@@ -91,6 +100,8 @@ struct weir_json_parser {
   int64_t ts_day_us;
   uint8_t *stack;   /* max_depth bytes: containers open while skipping */
   weir_buf scratch; /* decoded strings and binaries of the current record */
+  weir_buf arrays;  /* the current record's arrays, each encoded whole */
+  uint32_t arr_index; /* the element being read, for "tags[2]" in messages */
   weir_buf numbuf;  /* a number's text, NUL-terminated, for strtod */
 
   /* The record being parsed. */

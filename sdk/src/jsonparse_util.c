@@ -30,6 +30,10 @@ static void count(const weir_schema *s, uint32_t *nf, uint32_t *ns,
     *names += strlen(s->fields[i].name) + 1;
     if (s->fields[i].type == WEIR_T_STRUCT)
       count(members(&s->fields[i]), nf, ns, nt, names);
+    else if (weir_field_element(&s->fields[i])) {
+      (*nf)++; /* the hidden element field */
+      *names += sizeof "element";
+    }
   }
 }
 
@@ -84,9 +88,26 @@ static uint32_t compile(compiler *c, const weir_schema *s, uint32_t parent) {
   }
   for (uint32_t i = 0; i < s->n; i++) {
     const weir_field *wf = &s->fields[i];
+    const weir_field *el = weir_field_element(wf);
     if (wf->type == WEIR_T_STRUCT) {
       uint32_t sub = compile(c, members(wf), first + i);
       p->fields[first + i].sub = sub;
+    } else if (el) {
+      jp_field *e = &p->fields[c->nf];
+      memcpy(p->names + c->names, "element", sizeof "element");
+      e->name = p->names + c->names;
+      e->len = sizeof "element" - 1;
+      c->names += sizeof "element";
+      e->type = (uint8_t)el->type;
+      e->nullable = el->nullable;
+      e->element = 1;
+      e->parent = first + i;
+      e->sub = JP_NONE;
+      p->fields[first + i].sub = c->nf++;
+    } else if (wf->type == WEIR_T_ARRAY) {
+      /* An array field without its element (not from the SDK's schema
+       * functions, which refuse it): its values read as null. */
+      p->fields[first + i].type = WEIR_T_NULL;
     }
   }
   st = &p->structs[si]; /* (not moved; the array was sized up front) */
@@ -160,6 +181,7 @@ void weir_json_parser_free(weir_json_parser *p) {
   free(p->names);
   free(p->stack);
   weir_buf_free(&p->scratch);
+  weir_buf_free(&p->arrays);
   weir_buf_free(&p->numbuf);
   free(p);
 }
@@ -202,7 +224,8 @@ const uint8_t *jp_failf(jp *p, const uint8_t *at, const char *fmt, ...) {
   return NULL;
 }
 
-/* "a.b.c" for field f, truncated with "..." when it does not fit. */
+/* "a.b.c" for field f, truncated with "..." when it does not fit; an
+ * array's element is "a.tags[2]" (the element being read). */
 static void field_path(const jp *p, const jp_field *f, char *out, size_t n) {
   const jp_field *chain[64];
   size_t k = 0, len = 0;
@@ -210,10 +233,14 @@ static void field_path(const jp *p, const jp_field *f, char *out, size_t n) {
     chain[k++] = f;
   out[0] = '\0';
   while (k-- > 0) {
+    int w;
     /* chain[0..k) was filled above (cppcheck cannot follow the loop). */
-    int w = snprintf(out + len, n - len, "%s%.*s", len ? "." : "",
-                     // cppcheck-suppress uninitvar
-                     (int)chain[k]->len, chain[k]->name);
+    // cppcheck-suppress uninitvar
+    if (chain[k]->element)
+      w = snprintf(out + len, n - len, "[%u]", (unsigned)p->arr_index);
+    else
+      w = snprintf(out + len, n - len, "%s%.*s", len ? "." : "",
+                   (int)chain[k]->len, chain[k]->name);
     if (w < 0 || (size_t)w >= n - len) {
       if (n >= 4)
         memcpy(out + n - 4, "...", 4);

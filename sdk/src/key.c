@@ -1,6 +1,9 @@
 /* key.c — canonical key encoding and the value order (see weir/key.h),
  * shared by every keyed operator: `aggregate` (group keys, sorting emitted
- * groups), `dedup`, and the group-state helper. */
+ * groups), `dedup`, and the group-state helper. Structs and arrays are both
+ * MessagePack arrays and are walked the same way, item by item (the count
+ * read from the bytes): equal arrays give equal keys, and arrays order
+ * element by element, then shorter first, as Spark orders them. */
 #include "weir/key.h"
 
 #include <math.h>
@@ -8,28 +11,19 @@
 
 #define MAX_DEPTH 64
 
-/* Bytes of a struct value's array header (the members follow). */
-static size_t array_header_len(const uint8_t *raw) {
-  return raw[0] == 0xdc ? 3 : raw[0] == 0xdd ? 5 : 1;
-}
-
 static int put(weir_buf *key, const weir_value *v, int depth);
 
 static int put_struct(weir_buf *key, const weir_value *v, int depth) {
-  if (depth > MAX_DEPTH || !v->raw)
+  weir_array_iter it;
+  weir_value m;
+  int rc;
+  if (depth > MAX_DEPTH || weir_array_begin(&it, v) != WEIR_OK)
     return WEIR_ERR_FORMAT;
-  const uint8_t *p = v->raw + array_header_len(v->raw);
-  const uint8_t *end = v->raw + v->raw_len;
-  weir_mp_array(key, v->v.nfields);
-  for (uint32_t i = 0; i < v->v.nfields; i++) {
-    weir_value m;
-    if (weir_value_decode(&p, end, &m) != WEIR_OK)
-      return WEIR_ERR_FORMAT;
-    int rc = put(key, &m, depth + 1);
-    if (rc != WEIR_OK)
+  weir_mp_array(key, it.left);
+  while ((rc = weir_array_next(&it, &m)) == 1)
+    if ((rc = put(key, &m, depth + 1)) != WEIR_OK)
       return rc;
-  }
-  return WEIR_OK;
+  return rc == 0 ? WEIR_OK : WEIR_ERR_FORMAT;
 }
 
 static int put(weir_buf *key, const weir_value *v, int depth) {
@@ -49,7 +43,8 @@ static int put(weir_buf *key, const weir_value *v, int depth) {
   case WEIR_T_STRING: weir_mp_str(key, v->v.s.ptr, v->v.s.len); return WEIR_OK;
   case WEIR_T_BINARY: weir_mp_bin(key, v->v.s.ptr, v->v.s.len); return WEIR_OK;
   case WEIR_T_TIMESTAMP: weir_mp_timestamp(key, v->v.ts); return WEIR_OK;
-  case WEIR_T_STRUCT: return put_struct(key, v, depth);
+  case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY: return put_struct(key, v, depth);
   }
   return WEIR_ERR_FORMAT;
 }
@@ -67,28 +62,33 @@ static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl) {
 static int cmp_values(const weir_value *a, const weir_value *b, int depth);
 
 static int cmp_structs(const weir_value *a, const weir_value *b, int depth) {
-  if (depth > MAX_DEPTH || !a->raw || !b->raw)
+  weir_array_iter ia, ib;
+  if (depth > MAX_DEPTH || weir_array_begin(&ia, a) != WEIR_OK ||
+      weir_array_begin(&ib, b) != WEIR_OK)
     return 0;
-  const uint8_t *pa = a->raw + array_header_len(a->raw);
-  const uint8_t *pb = b->raw + array_header_len(b->raw);
-  const uint8_t *ea = a->raw + a->raw_len, *eb = b->raw + b->raw_len;
-  uint32_t n = a->v.nfields < b->v.nfields ? a->v.nfields : b->v.nfields;
-  for (uint32_t i = 0; i < n; i++) {
+  uint32_t na = ia.left, nb = ib.left;
+  for (;;) {
     weir_value ma, mb;
-    if (weir_value_decode(&pa, ea, &ma) != WEIR_OK ||
-        weir_value_decode(&pb, eb, &mb) != WEIR_OK)
-      return 0;
+    int ra = weir_array_next(&ia, &ma), rb = weir_array_next(&ib, &mb);
+    if (ra != 1 || rb != 1)
+      break;
     int c = cmp_values(&ma, &mb, depth + 1);
     if (c)
       return c;
   }
-  return a->v.nfields < b->v.nfields ? -1 : a->v.nfields > b->v.nfields;
+  return na < nb ? -1 : na > nb;
+}
+
+/* Structs and arrays compare alike (both are MessagePack arrays). */
+static weir_type order_type(weir_type t) {
+  return t == WEIR_T_ARRAY ? WEIR_T_STRUCT : t;
 }
 
 static int cmp_values(const weir_value *a, const weir_value *b, int depth) {
-  if (a->type != b->type) /* nulls first; mixed types by type code */
-    return a->type < b->type ? -1 : 1;
-  switch (a->type) {
+  weir_type ta = order_type(a->type), tb = order_type(b->type);
+  if (ta != tb) /* nulls first; mixed types by type code */
+    return ta < tb ? -1 : 1;
+  switch (ta) {
   case WEIR_T_NULL: return 0;
   case WEIR_T_BOOL: return (int)a->v.b - (int)b->v.b;
   case WEIR_T_INT: return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
@@ -103,7 +103,8 @@ static int cmp_values(const weir_value *a, const weir_value *b, int depth) {
   case WEIR_T_STRING:
   case WEIR_T_BINARY:
     return cmp_bytes(a->v.s.ptr, a->v.s.len, b->v.s.ptr, b->v.s.len);
-  case WEIR_T_STRUCT: return cmp_structs(a, b, depth);
+  case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY: return cmp_structs(a, b, depth);
   }
   return 0;
 }

@@ -458,6 +458,11 @@ static int project(weir_parquet_reader *r, const weir_schema *want, int g,
     memset(p, 0, sizeof *p);
     p->want = f;
     p->col = -1;
+    if (f->type == WEIR_T_ARRAY)
+      return fail(r, WEIR_ERR_UNSUPPORTED,
+                  "column '%s' is an array: arrays are not supported in "
+                  "parquet yet",
+                  path);
     p->node = find_kid(r, &r->nodes[g], f->name);
     if (p->node < 0)
       continue; /* reads as null */

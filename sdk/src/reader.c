@@ -5,6 +5,7 @@
  * and snapshots. */
 #include <stdlib.h>
 
+#include "internal.h"
 #include "weir/batch.h"
 #include "weir/offset.h"
 
@@ -333,6 +334,33 @@ int weir_value_members(const weir_value *v, weir_value *out, size_t n) {
   return p == end ? WEIR_OK : WEIR_ERR_FORMAT;
 }
 
+/* ---- array values -------------------------------------------------------- */
+
+int weir_array_begin(weir_array_iter *it, const weir_value *v) {
+  weir_value head;
+  memset(it, 0, sizeof *it);
+  if (!v || (v->type != WEIR_T_STRUCT && v->type != WEIR_T_ARRAY) || !v->raw)
+    return WEIR_ERR_FORMAT;
+  const uint8_t *p = v->raw, *end = v->raw + v->raw_len;
+  if (dec_head(&p, end, &head) != WEIR_OK || head.type != WEIR_T_STRUCT)
+    return WEIR_ERR_FORMAT;
+  it->p = p;
+  it->end = end;
+  it->left = head.v.nfields;
+  return WEIR_OK;
+}
+
+int weir_array_next(weir_array_iter *it, weir_value *out) {
+  if (!it->left)
+    return 0;
+  if (dec_value(&it->p, it->end, out) != WEIR_OK) {
+    it->left = 0; /* keep failing cheaply rather than read on */
+    return WEIR_ERR_FORMAT;
+  }
+  it->left--;
+  return 1;
+}
+
 /* ---- reader ------------------------------------------------------------ */
 
 int weir_reader_open(weir_reader *r, const void *data, size_t len) {
@@ -453,6 +481,39 @@ int weir_builder_finish(weir_builder *b, const uint8_t **data, size_t *len) {
   return WEIR_OK;
 }
 
+size_t weir_put_array_begin(weir_builder *b) {
+  static const uint8_t hdr[5] = {0xdd, 0, 0, 0, 0};
+  size_t mark = b->buf.len;
+  weir_buf_append(&b->buf, hdr, 5);
+  return mark;
+}
+
+void weir_put_array_end(weir_builder *b, size_t mark, uint32_t n) {
+  weir__mp_array_close(&b->buf, mark, n);
+}
+
+int weir__mp_array_close(weir_buf *o, size_t mark, uint32_t n) {
+  uint8_t h[5];
+  size_t hl;
+  if (o->err)
+    return o->err;
+  if (mark + 5 > o->len || o->data[mark] != 0xdd)
+    return o->err = WEIR_ERR_INVALID;
+  /* The shortest header, as weir_mp_array writes it: the elements move
+   * back by what the 5-byte placeholder had too much. */
+  if (n < 16)
+    h[0] = (uint8_t)(0x90 | n), hl = 1;
+  else if (n < 65536)
+    h[0] = 0xdc, weir__be16(h + 1, (uint16_t)n), hl = 3;
+  else
+    h[0] = 0xdd, weir__be32(h + 1, n), hl = 5;
+  if (hl < 5)
+    memmove(o->data + mark + hl, o->data + mark + 5, o->len - mark - 5);
+  memcpy(o->data + mark, h, hl);
+  o->len -= 5 - hl;
+  return WEIR_OK;
+}
+
 void weir_put_value(weir_builder *b, const weir_value *v) {
   switch (v->type) {
   case WEIR_T_NULL: weir_mp_nil(&b->buf); return;
@@ -463,14 +524,16 @@ void weir_put_value(weir_builder *b, const weir_value *v) {
   case WEIR_T_BINARY: weir_mp_bin(&b->buf, v->v.s.ptr, v->v.s.len); return;
   case WEIR_T_TIMESTAMP: weir_mp_timestamp(&b->buf, v->v.ts); return;
   case WEIR_T_STRUCT:
+  case WEIR_T_ARRAY:
     if (v->raw && v->raw_len) {
       weir_buf_append(&b->buf, v->raw, v->raw_len);
       return;
     }
     break;
   }
-  /* A struct without its bytes (or a bad type) cannot be written; fail the
-   * batch at finish rather than emit a row of the wrong shape. */
+  /* A struct or an array without its bytes (or a bad type) cannot be
+   * written; fail the batch at finish rather than emit a row of the wrong
+   * shape. */
   if (!b->buf.err)
     b->buf.err = WEIR_ERR_INVALID;
 }

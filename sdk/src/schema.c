@@ -1,6 +1,8 @@
 /* schema.c — schemas: building, comparing, "did you mean" suggestions, the
  * Spark DDL text users write in INI files (parse and format), and the wire
- * encoding carried at the head of every batch. */
+ * encoding carried at the head of every batch. An ARRAY field keeps its
+ * element as a one-field member schema ("element"), so that copying, freeing
+ * and comparing need no case of their own. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@ const char *weir_type_name(weir_type t) {
   case WEIR_T_BINARY: return "binary";
   case WEIR_T_TIMESTAMP: return "timestamp";
   case WEIR_T_STRUCT: return "struct";
+  case WEIR_T_ARRAY: return "array";
   }
   return "unknown";
 }
@@ -40,10 +43,18 @@ void weir_schema_free(weir_schema *s) {
   free(s);
 }
 
+/* An array's member schema: exactly one scalar field called "element". */
+static int valid_element(const weir_schema *m) {
+  return m && m->n == 1 && strcmp(m->fields[0].name, "element") == 0 &&
+         weir_type_is_element(m->fields[0].type);
+}
+
 int weir_schema_add(weir_schema *s, const char *name, weir_type type,
                     bool nullable, weir_schema *members) {
-  if (!s || !name || (type != WEIR_T_STRUCT && members) ||
-      (unsigned)type > WEIR_T_STRUCT || weir_schema_find(s, name) >= 0) {
+  if (!s || !name || (unsigned)type > WEIR_T_ARRAY ||
+      (type != WEIR_T_STRUCT && type != WEIR_T_ARRAY && members) ||
+      (type == WEIR_T_ARRAY && !valid_element(members)) ||
+      weir_schema_find(s, name) >= 0) {
     weir_schema_free(members);
     return WEIR_ERR_INVALID;
   }
@@ -67,6 +78,19 @@ int weir_schema_add(weir_schema *s, const char *name, weir_type type,
   f[s->n].fields = members;
   s->n++;
   return WEIR_OK;
+}
+
+int weir_schema_add_array(weir_schema *s, const char *name, bool nullable,
+                          weir_type element, bool contains_null) {
+  weir_schema *m = weir_schema_new();
+  if (!m)
+    return WEIR_ERR_NOMEM;
+  int rc = weir_schema_add(m, "element", element, contains_null, NULL);
+  if (rc != WEIR_OK) {
+    weir_schema_free(m);
+    return rc;
+  }
+  return weir_schema_add(s, name, WEIR_T_ARRAY, nullable, m);
 }
 
 weir_schema *weir_schema_copy(const weir_schema *s) {
@@ -101,7 +125,8 @@ int weir_schema_equal(const weir_schema *a, const weir_schema *b) {
     if (strcmp(x->name, y->name) != 0 || x->type != y->type ||
         x->nullable != y->nullable)
       return 0;
-    if (x->type == WEIR_T_STRUCT && !weir_schema_equal(x->fields, y->fields))
+    if ((x->type == WEIR_T_STRUCT || x->type == WEIR_T_ARRAY) &&
+        !weir_schema_equal(x->fields, y->fields))
       return 0;
   }
   return 1;
@@ -280,11 +305,64 @@ static const struct {
     {"TIMESTAMP_LTZ", WEIR_T_TIMESTAMP, 0},
     {"TIMESTAMP_NTZ", WEIR_T_TIMESTAMP, 0},
     {"VOID", WEIR_T_NULL, 0},          {"STRUCT", WEIR_T_STRUCT, 0},
+    {"ARRAY", WEIR_T_ARRAY, 0},
 };
 
-#define TYPE_LIST "a type (STRING, BINARY, BOOLEAN, BIGINT, DOUBLE, TIMESTAMP or STRUCT<...>)"
+#define TYPE_LIST                                                              \
+  "a type (STRING, BINARY, BOOLEAN, BIGINT, DOUBLE, TIMESTAMP, ARRAY<...> or " \
+  "STRUCT<...>)"
+#define ELEMENT_LIST "STRING, BINARY, BOOLEAN, BIGINT, DOUBLE or TIMESTAMP"
 
 static int ddl_fields(ddl *p, weir_schema *s, int depth, char close);
+static int ddl_type(ddl *p, weir_type *type, weir_schema **members, int depth);
+static const char *ddl_type_word(weir_type t);
+
+/* The "<type [NOT NULL]>" of ARRAY, into a one-field element schema. Spark's
+ * DDL has no NOT NULL here (its arrays from DDL may hold nulls); weir reads
+ * it so that an array that never holds nulls survives a format-parse round
+ * trip. */
+static int ddl_array(ddl *p, weir_schema **members, int depth) {
+  weir_type et = WEIR_T_NULL;
+  weir_schema *sub = NULL;
+  if (depth >= MAX_DEPTH)
+    return ddl_fail(p, p->pos, "types nested deeper than %d levels", MAX_DEPTH);
+  ddl_ws(p);
+  if (p->s[p->pos] != '<')
+    return ddl_expected(p, "'<'");
+  p->pos++;
+  ddl_ws(p);
+  size_t at = p->pos;
+  int rc = ddl_type(p, &et, &sub, depth + 1);
+  weir_schema_free(sub);
+  if (rc != WEIR_OK)
+    return rc;
+  if (!weir_type_is_element(et))
+    return ddl_fail(p, at,
+                    "array elements must be of a scalar type (" ELEMENT_LIST
+                    "), not %s (arrays of structs or of arrays are not "
+                    "supported yet)",
+                    ddl_type_word(et));
+  bool contains_null = true;
+  ddl_ws(p);
+  if (ddl_keyword(p, "NOT")) {
+    ddl_ws(p);
+    if (!ddl_keyword(p, "NULL"))
+      return ddl_expected(p, "NULL after NOT");
+    contains_null = false;
+    ddl_ws(p);
+  }
+  if (p->s[p->pos] != '>')
+    return ddl_expected(p, "'>'");
+  p->pos++;
+  if (!(*members = weir_schema_new()) ||
+      weir_schema_add(*members, "element", et, contains_null, NULL) !=
+          WEIR_OK) {
+    weir_schema_free(*members);
+    *members = NULL;
+    return ddl_fail(p, p->pos, "out of memory");
+  }
+  return WEIR_OK;
+}
 
 static int ddl_type(ddl *p, weir_type *type, weir_schema **members,
                     int depth) {
@@ -315,6 +393,8 @@ static int ddl_type(ddl *p, weir_type *type, weir_schema **members,
       p->pos++;
     }
   }
+  if (*type == WEIR_T_ARRAY)
+    return ddl_array(p, members, depth);
   if (*type != WEIR_T_STRUCT)
     return WEIR_OK;
   if (depth >= MAX_DEPTH)
@@ -470,6 +550,7 @@ static const char *ddl_type_word(weir_type t) {
   case WEIR_T_BINARY: return "BINARY";
   case WEIR_T_TIMESTAMP: return "TIMESTAMP";
   case WEIR_T_STRUCT: return "STRUCT";
+  case WEIR_T_ARRAY: return "ARRAY";
   }
   return "VOID";
 }
@@ -488,6 +569,15 @@ static void format_fields(const weir_schema *s, weir_buf *out, int nested) {
       format_fields(f->fields, out, 1);
       weir_buf_append(out, ">", 1);
     }
+    const weir_field *el = weir_field_element(f);
+    if (el) {
+      const char *ew = ddl_type_word(el->type);
+      weir_buf_append(out, "<", 1);
+      weir_buf_append(out, ew, strlen(ew));
+      if (!el->nullable)
+        weir_buf_append(out, " NOT NULL", 9);
+      weir_buf_append(out, ">", 1);
+    }
     if (!f->nullable)
       weir_buf_append(out, " NOT NULL", 9);
   }
@@ -502,22 +592,29 @@ void weir_schema_format(const weir_schema *s, weir_buf *out) {
 
 /* ---- wire encoding ----------------------------------------------------- */
 
-static const char *const wire_types[] = {
-    "null", "bool", "int", "float", "string", "binary", "timestamp", "struct"};
+static const char *const wire_types[] = {"null",      "bool",   "int",
+                                         "float",     "string", "binary",
+                                         "timestamp", "struct", "array"};
+
+/* [name, type, nullable] and, for a struct or an array, its fourth part. */
+static void encode_field(const weir_field *f, weir_buf *out) {
+  const char *t = wire_types[f->type];
+  int four = f->type == WEIR_T_STRUCT || f->type == WEIR_T_ARRAY;
+  weir_mp_array(out, four ? 4 : 3);
+  weir_mp_str(out, f->name, strlen(f->name));
+  weir_mp_str(out, t, strlen(t));
+  weir_mp_bool(out, f->nullable);
+  if (f->type == WEIR_T_STRUCT)
+    weir_schema_encode(f->fields, out);
+  else if (f->type == WEIR_T_ARRAY)
+    encode_field(&f->fields->fields[0], out); /* ["element", type, null?] */
+}
 
 void weir_schema_encode(const weir_schema *s, weir_buf *out) {
   size_t n = s ? s->n : 0;
   weir_mp_array(out, (uint32_t)n);
-  for (size_t i = 0; i < n; i++) {
-    const weir_field *f = &s->fields[i];
-    const char *t = wire_types[f->type];
-    weir_mp_array(out, f->type == WEIR_T_STRUCT ? 4 : 3);
-    weir_mp_str(out, f->name, strlen(f->name));
-    weir_mp_str(out, t, strlen(t));
-    weir_mp_bool(out, f->nullable);
-    if (f->type == WEIR_T_STRUCT)
-      weir_schema_encode(f->fields, out);
-  }
+  for (size_t i = 0; i < n; i++)
+    encode_field(&s->fields[i], out);
 }
 
 /* An array header at *p: its element count. */
@@ -541,47 +638,63 @@ static int mp_array_header(const uint8_t **p, const uint8_t *end,
   return WEIR_OK;
 }
 
+static int decode_fields(const uint8_t **p, const uint8_t *end, weir_schema *s,
+                         int depth);
+
+/* One field descriptor, appended to s. An array's element descriptor is
+ * decoded by the same code into a one-field schema, which weir_schema_add
+ * then checks (named "element", a scalar type). */
+static int decode_field(const uint8_t **p, const uint8_t *end, weir_schema *s,
+                        int depth) {
+  uint32_t parts;
+  weir_value name, type, nullable;
+  if (mp_array_header(p, end, &parts) != WEIR_OK || parts < 3 || parts > 4 ||
+      weir_value_decode(p, end, &name) != WEIR_OK ||
+      weir_value_decode(p, end, &type) != WEIR_OK ||
+      weir_value_decode(p, end, &nullable) != WEIR_OK ||
+      name.type != WEIR_T_STRING || type.type != WEIR_T_STRING ||
+      nullable.type != WEIR_T_BOOL || memchr(name.v.s.ptr, 0, name.v.s.len))
+    return WEIR_ERR_FORMAT;
+  int t;
+  for (t = 0; t <= WEIR_T_ARRAY; t++)
+    if (strlen(wire_types[t]) == type.v.s.len &&
+        memcmp(wire_types[t], type.v.s.ptr, type.v.s.len) == 0)
+      break;
+  if (t > WEIR_T_ARRAY ||
+      (t == WEIR_T_STRUCT || t == WEIR_T_ARRAY) != (parts == 4))
+    return WEIR_ERR_FORMAT;
+  weir_schema *members = NULL;
+  if (t == WEIR_T_STRUCT || t == WEIR_T_ARRAY) {
+    if (depth >= MAX_DEPTH)
+      return WEIR_ERR_FORMAT;
+    if (!(members = weir_schema_new()))
+      return WEIR_ERR_NOMEM;
+    int rc = t == WEIR_T_STRUCT ? decode_fields(p, end, members, depth + 1)
+                                : decode_field(p, end, members, depth + 1);
+    if (rc != WEIR_OK) {
+      weir_schema_free(members);
+      return rc;
+    }
+  }
+  char *nm = strndup(name.v.s.ptr, name.v.s.len);
+  if (!nm) {
+    weir_schema_free(members);
+    return WEIR_ERR_NOMEM;
+  }
+  int rc = weir_schema_add(s, nm, (weir_type)t, nullable.v.b, members);
+  free(nm);
+  return rc == WEIR_ERR_INVALID ? WEIR_ERR_FORMAT : rc;
+}
+
 static int decode_fields(const uint8_t **p, const uint8_t *end,
                          weir_schema *s, int depth) {
   uint32_t n;
   if (depth > MAX_DEPTH || mp_array_header(p, end, &n) != WEIR_OK)
     return WEIR_ERR_FORMAT;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t parts;
-    weir_value name, type, nullable;
-    if (mp_array_header(p, end, &parts) != WEIR_OK || parts < 3 || parts > 4 ||
-        weir_value_decode(p, end, &name) != WEIR_OK ||
-        weir_value_decode(p, end, &type) != WEIR_OK ||
-        weir_value_decode(p, end, &nullable) != WEIR_OK ||
-        name.type != WEIR_T_STRING || type.type != WEIR_T_STRING ||
-        nullable.type != WEIR_T_BOOL || memchr(name.v.s.ptr, 0, name.v.s.len))
-      return WEIR_ERR_FORMAT;
-    int t;
-    for (t = 0; t <= WEIR_T_STRUCT; t++)
-      if (strlen(wire_types[t]) == type.v.s.len &&
-          memcmp(wire_types[t], type.v.s.ptr, type.v.s.len) == 0)
-        break;
-    if (t > WEIR_T_STRUCT || (t == WEIR_T_STRUCT) != (parts == 4))
-      return WEIR_ERR_FORMAT;
-    weir_schema *members = NULL;
-    if (t == WEIR_T_STRUCT) {
-      if (!(members = weir_schema_new()))
-        return WEIR_ERR_NOMEM;
-      int rc = decode_fields(p, end, members, depth + 1);
-      if (rc != WEIR_OK) {
-        weir_schema_free(members);
-        return rc;
-      }
-    }
-    char *nm = strndup(name.v.s.ptr, name.v.s.len);
-    if (!nm) {
-      weir_schema_free(members);
-      return WEIR_ERR_NOMEM;
-    }
-    int rc = weir_schema_add(s, nm, (weir_type)t, nullable.v.b, members);
-    free(nm);
+    int rc = decode_field(p, end, s, depth);
     if (rc != WEIR_OK)
-      return rc == WEIR_ERR_INVALID ? WEIR_ERR_FORMAT : rc;
+      return rc;
   }
   return WEIR_OK;
 }

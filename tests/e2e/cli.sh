@@ -20,7 +20,7 @@ INI
 
 "$WEIR" --version >"$T/v" 2>&1
 expect_eq "--version exits 0" 0 $?
-expect_grep "--version names the ABI" "plugin ABI 1.0, batch format 1" "$T/v"
+expect_grep "--version names the ABI" "plugin ABI 1.1, batch format 1.1" "$T/v"
 
 "$WEIR" validate "$T/q.ini" >"$T/val" 2>&1
 expect_eq "validate exits 0" 0 $?

@@ -33,7 +33,8 @@
 #define FUZZ_SCHEMA                                                            \
   "event_type STRING, user STRUCT<id: STRING, geo: STRUCT<lat: DOUBLE, "       \
   "lon: DOUBLE>, tags: STRING>, timestamp TIMESTAMP, n BIGINT, ok BOOLEAN, "   \
-  "bin BINARY, req BIGINT NOT NULL, _corrupt_record STRING"
+  "bin BINARY, req BIGINT NOT NULL, words ARRAY<STRING>, "                     \
+  "nums ARRAY<BIGINT NOT NULL>, _corrupt_record STRING"
 #define FUZZ_MAX_DEPTH 64 /* as weir_json_to_msgpack's, for the differential   \
                            */
 #define FUZZ_MAX_LEN 4096
@@ -89,12 +90,39 @@ static int utf8_ok(const uint8_t *s, size_t n) {
   return 1;
 }
 
+/* Every element of an array value has the element's type (or is null
+ * where the elements may be), strings valid UTF-8. */
+static void check_elements(const weir_field *f, const weir_value *v) {
+  const weir_field *el = weir_field_element(f);
+  weir_array_iter it;
+  weir_value e;
+  int rc;
+  CHECK(el != NULL, "column %s: an array without its element", f->name);
+  CHECK(weir_array_begin(&it, v) == WEIR_OK, "column %s: bad array", f->name);
+  while ((rc = weir_array_next(&it, &e)) == 1) {
+    if (e.type == WEIR_T_NULL) {
+      CHECK(el->nullable, "column %s: a null element in NOT NULL", f->name);
+      continue;
+    }
+    CHECK(e.type == el->type, "column %s: element type %d, want %d", f->name,
+          (int)e.type, (int)el->type);
+    if (el->type == WEIR_T_STRING)
+      CHECK(utf8_ok((const uint8_t *)e.v.s.ptr, e.v.s.len),
+            "column %s: an element is not UTF-8", f->name);
+  }
+  CHECK(rc == 0, "column %s: elements do not read back", f->name);
+}
+
 /* Every value of a row (and of its structs) is well-formed for its field. */
 static void check_values(const weir_schema *s, const weir_value *v) {
   for (size_t i = 0; i < s->n; i++) {
     const weir_field *f = &s->fields[i];
     if (v[i].type == WEIR_T_NULL)
       continue;
+    if (f->type == WEIR_T_ARRAY) { /* read as a MessagePack array */
+      check_elements(f, &v[i]);
+      continue;
+    }
     CHECK(v[i].type == f->type, "column %s: type %d, want %d", f->name,
           (int)v[i].type, (int)f->type);
     if (f->type == WEIR_T_STRING)

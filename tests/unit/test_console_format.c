@@ -1,8 +1,8 @@
 /* tests/unit/test_console_format.c — the console sink's table renderer
  * (plugins/console/table.c) against exact strings, as Spark's show() prints
  * them: truncation on and off, nulls, UTF-8 and full-width cells, the
- * num_rows cut and its footer, empty tables, struct and binary cells,
- * meta-character escaping. */
+ * num_rows cut and its footer, empty tables, struct, array and binary
+ * cells, meta-character escaping. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -382,6 +382,60 @@ Test(console_format, struct_and_binary_cells) {
   console_table_free(&t);
   weir_buf_free(&st1);
   weir_buf_free(&st2);
+  weir_schema_free(s);
+}
+
+Test(console_format, array_cells) {
+  /* show() prints an array as "[a, b]" (Cast(array AS STRING)): the
+   * schema tells it from a struct, which reads the same */
+  weir_schema *s = schema("tags ARRAY<STRING>, w STRUCT<n: BIGINT, "
+                          "at: ARRAY<TIMESTAMP>>, one ARRAY<BIGINT>");
+  weir_buf a1 = WEIR_BUF_INIT, a2 = WEIR_BUF_INIT, w1 = WEIR_BUF_INIT,
+           o1 = WEIR_BUF_INIT, e = WEIR_BUF_INIT;
+  weir_mp_array(&a1, 3);
+  weir_mp_str(&a1, "a", 1);
+  weir_mp_nil(&a1);
+  weir_mp_str(&a1, "long element", 12);
+  weir_mp_array(&a2, 1);
+  weir_mp_str(&a2, "x	y", 3);
+  weir_mp_array(&w1, 2);
+  weir_mp_int(&w1, 1);
+  weir_mp_array(&w1, 1);
+  weir_mp_timestamp(&w1, T0 + 5000);
+  weir_mp_array(&o1, 1); /* one element: not mistaken for a struct */
+  weir_mp_int(&o1, 9);
+  weir_mp_array(&e, 0);
+
+  console_table t;
+  cr_assert_eq(console_table_init(&t, s, 20, 0), WEIR_OK);
+  weir_value row[3] = {vdecode(&a1), vdecode(&w1), vdecode(&o1)};
+  cr_assert_eq(console_table_add(&t, row), WEIR_OK);
+  row[0] = vdecode(&a2);
+  row[1] = vnull();
+  row[2] = vdecode(&e);
+  cr_assert_eq(console_table_add(&t, row), WEIR_OK);
+  row[0] = vnull();
+  cr_assert_eq(console_table_add(&t, row), WEIR_OK);
+  expect_table(
+      &t, "+-----------------------+------------------------------+---+\n"
+          "|tags                   |w                             |one|\n"
+          "+-----------------------+------------------------------+---+\n"
+          "|[a, null, long element]|{1, [2026-01-01 00:00:00.005]}|[9]|\n"
+          "|[x\\ty]                 |null                          |[] |\n"
+          "|null                   |null                          |[] |\n"
+          "+-----------------------+------------------------------+---+\n");
+  console_table_free(&t);
+  /* a value that says WEIR_T_ARRAY prints as one without a schema */
+  weir_value v = vdecode(&a2);
+  v.type = WEIR_T_ARRAY;
+  char *txt = format(&v);
+  cr_expect_str_eq(txt, "[x\ty]");
+  free(txt);
+  weir_buf_free(&a1);
+  weir_buf_free(&a2);
+  weir_buf_free(&w1);
+  weir_buf_free(&o1);
+  weir_buf_free(&e);
   weir_schema_free(s);
 }
 

@@ -165,18 +165,18 @@ Test(schema, format_round_trip) {
 Test(schema, parse_errors) {
   expect_error("a STRNG",
                "offset 2: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
-               "DOUBLE, TIMESTAMP or STRUCT<...>), found 'STRNG'");
+               "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found 'STRNG'");
   expect_error("a STRING,", "offset 9: expected a column name, found end of input");
   expect_error("a STRING b INT", "offset 9: expected ',' or end of input, found 'b'");
   expect_error("a", "offset 1: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
-                    "DOUBLE, TIMESTAMP or STRUCT<...>), found end of input");
+                    "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found end of input");
   expect_error("w STRUCT<x INT", "offset 14: expected ',' or '>', found end of input");
   expect_error("w STRUCT x", "offset 9: expected '<', found 'x'");
   expect_error("a INT NOT", "offset 9: expected NULL after NOT, found end of input");
   expect_error("a INT, a STRING", "offset 7: duplicate column name 'a'");
   expect_error("`a STRING", "offset 0: expected a closing '`' for the name, found end of input");
   expect_error("a DATE", "offset 2: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
-                         "DOUBLE, TIMESTAMP or STRUCT<...>), found 'DATE'");
+                         "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found 'DATE'");
   expect_error(", a INT", "offset 0: expected a column name, found ','");
   expect_error("a INT COMMENT x", "offset 14: expected a quoted comment, found 'x'");
   expect_error("a VARCHAR(", "offset 10: expected a length, found end of input");

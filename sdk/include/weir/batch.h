@@ -1,17 +1,25 @@
 /* weir/batch.h — record batches: schema, a zero-allocation reader (cursor over
  * the msgpack bytes) and a builder that writes msgpack bytes directly.
  *
- * Wire format version 1 (full text in sdk/README.md, "Batch wire format"):
+ * Wire format 1.1 (full text in sdk/README.md, "Batch wire format"):
  *
- *   batch  = array(3) [ 1, schema, rows ]       1 = WEIR_BATCH_VERSION
- *   schema = array(n) of field
- *   field  = array(3) [ name:str, type:str, nullable:bool ]
- *          | array(4) [ name:str, "struct", nullable:bool, schema ]
- *   rows   = array32(count) of row               (always the 5-byte header)
- *   row    = array(n) of value, one per field, in schema order
- *   value  = nil | bool | int | float64 | str | bin
- *          | ext(-1) timestamp (msgpack standard timestamp, 32/64/96 bit)
- *          | array (a struct: its fields' values in order)
+ *   batch   = array(3) [ 1, schema, rows ]      1 = WEIR_BATCH_VERSION
+ *   schema  = array(n) of field
+ *   field   = array(3) [ name:str, type:str, nullable:bool ]
+ *           | array(4) [ name:str, "struct", nullable:bool, schema ]
+ *           | array(4) [ name:str, "array", nullable:bool, element ]  (1.1)
+ *   element = array(3) [ "element", type:str, containsNull:bool ]
+ *             (type: a scalar one, not "null", "struct" or "array")
+ *   rows    = array32(count) of row              (always the 5-byte header)
+ *   row     = array(n) of value, one per field, in schema order
+ *   value   = nil | bool | int | float64 | str | bin
+ *           | ext(-1) timestamp (msgpack standard timestamp, 32/64/96 bit)
+ *           | array (a struct: its fields' values in order;
+ *                    an array: its elements, any number of them)
+ *
+ * 1.1 only adds the "array" type: the version element stays 1, a batch
+ * without an array column is byte for byte a 1.0 batch, and a 1.0 reader
+ * refuses a schema that names "array" instead of misreading it.
  *
  * Timestamps are microseconds since the Unix epoch, UTC. */
 #ifndef WEIR_BATCH_H
@@ -29,6 +37,9 @@ extern "C" {
 #endif
 
 #define WEIR_BATCH_VERSION 1
+/* The format's minor version (README: "format 1.1 adds array"); not on the
+ * wire: the version element of a batch is WEIR_BATCH_VERSION. */
+#define WEIR_BATCH_FORMAT_MINOR 1
 
 /* ---- growable byte buffer ------------------------------------------- */
 
@@ -63,12 +74,13 @@ static inline void weir_buf_clear(weir_buf *b) {
 typedef enum weir_type {
   WEIR_T_NULL = 0,
   WEIR_T_BOOL,
-  WEIR_T_INT,       /* 64-bit signed */
-  WEIR_T_FLOAT,     /* 64-bit IEEE */
-  WEIR_T_STRING,    /* UTF-8 */
+  WEIR_T_INT,    /* 64-bit signed */
+  WEIR_T_FLOAT,  /* 64-bit IEEE */
+  WEIR_T_STRING, /* UTF-8 */
   WEIR_T_BINARY,
   WEIR_T_TIMESTAMP, /* µs since the Unix epoch, UTC */
-  WEIR_T_STRUCT
+  WEIR_T_STRUCT,
+  WEIR_T_ARRAY /* format 1.1: elements of one scalar type */
 } weir_type;
 
 typedef struct weir_schema weir_schema;
@@ -83,7 +95,9 @@ typedef struct weir_field {
   char *name;
   weir_type type;
   bool nullable;
-  weir_schema *fields; /* WEIR_T_STRUCT: the members (owned); else NULL */
+  weir_schema *fields; /* WEIR_T_STRUCT: the members; WEIR_T_ARRAY: one
+                          field "element" (its type the elements' type, its
+                          nullable Spark's containsNull); owned. Else NULL */
   uint32_t flags;      /* WEIR_FIELD_*; load-time metadata, not on the wire,
                           not compared by weir_schema_equal */
   int64_t watermark_delay; /* µs, with WEIR_FIELD_EVENT_TIME */
@@ -95,21 +109,42 @@ struct weir_schema {
 };
 
 /* "null", "boolean", "bigint", "double", "string", "binary", "timestamp",
- * "struct" (Spark's simpleString names). Static. */
+ * "struct", "array" (Spark's simpleString names). Static. */
 const char *weir_type_name(weir_type t);
+
+/* 1 for the types an array may hold: boolean, bigint, double, string,
+ * binary, timestamp (not null, struct or array). */
+static inline int weir_type_is_element(weir_type t) {
+  return t >= WEIR_T_BOOL && t <= WEIR_T_TIMESTAMP;
+}
+
+/* An ARRAY field's element field (borrowed), or NULL for any other type. */
+static inline const weir_field *weir_field_element(const weir_field *f) {
+  return f && f->type == WEIR_T_ARRAY && f->fields && f->fields->n == 1
+             ? &f->fields->fields[0]
+             : NULL;
+}
 
 /* A new empty schema, or NULL when out of memory. Free with weir_schema_free. */
 weir_schema *weir_schema_new(void);
 /* Frees a schema and everything it owns; NULL is fine. */
 void weir_schema_free(weir_schema *s);
-/* Appends a field; `name` is copied; `members` (struct only) is taken over,
- * also on failure. Returns WEIR_OK, WEIR_ERR_NOMEM, or WEIR_ERR_INVALID for a
- * duplicate name. */
+/* Appends a field; `name` is copied; `members` is taken over, also on
+ * failure: a struct's members (NULL: none), or an array's element (a schema
+ * of exactly one field named "element" whose type passes
+ * weir_type_is_element; required). Returns WEIR_OK, WEIR_ERR_NOMEM, or
+ * WEIR_ERR_INVALID for a duplicate name, members given to another type or a
+ * bad element. */
 int weir_schema_add(weir_schema *s, const char *name, weir_type type,
                     bool nullable, weir_schema *members);
+/* Appends an ARRAY field of `element` values (weir_type_is_element), whose
+ * elements may be null when contains_null. Same returns as weir_schema_add. */
+int weir_schema_add_array(weir_schema *s, const char *name, bool nullable,
+                          weir_type element, bool contains_null);
 /* A deep copy, or NULL when out of memory. */
 weir_schema *weir_schema_copy(const weir_schema *s);
-/* 1 when names, types, nullability and members are the same. */
+/* 1 when names, types, nullability and members (array elements included)
+ * are the same. */
 int weir_schema_equal(const weir_schema *a, const weir_schema *b);
 /* Index of the column called `name` (case-sensitive), or -1. */
 int weir_schema_find(const weir_schema *s, const char *name);
@@ -124,12 +159,16 @@ const char *weir_suggest(const char *word, const char *const *cands, size_t n);
 /* Parses Spark DDL: "a STRING, b STRUCT<x: INT, y: TIMESTAMP> NOT NULL".
  * Types (case-insensitive): STRING VARCHAR CHAR, BINARY, BOOLEAN BOOL,
  * TINYINT SMALLINT INT INTEGER BIGINT LONG (all 64-bit), FLOAT REAL DOUBLE
- * (64-bit), TIMESTAMP, STRUCT<name: type, ...>. Backquoted names allowed.
+ * (64-bit), TIMESTAMP, STRUCT<name: type, ...>, ARRAY<type> (elements of a
+ * scalar type, nullable as in Spark; weir also reads ARRAY<type NOT NULL>
+ * for containsNull = false). Backquoted names allowed.
  * On success *out is a new schema (caller frees). On error returns
  * WEIR_ERR_INVALID and writes "offset N: expected ..., found ..." to err. */
 int weir_schema_parse(const char *ddl, weir_schema **out, char *err,
                       size_t errlen);
-/* Appends the DDL text of the schema ("a STRING, b BIGINT") to out. */
+/* Appends the DDL text of the schema ("a STRING, b BIGINT, c ARRAY<STRING>";
+ * an array whose elements are never null is "ARRAY<STRING NOT NULL>", so the
+ * text parses back to the same schema) to out. */
 void weir_schema_format(const weir_schema *s, weir_buf *out);
 /* Appends the schema's wire encoding (the `schema` element above). */
 void weir_schema_encode(const weir_schema *s, weir_buf *out);
@@ -142,8 +181,15 @@ int weir_schema_decode(const uint8_t *data, size_t len, weir_schema **out,
 
 /* One decoded value. Strings and binaries point into the batch (borrowed;
  * not NUL-terminated). raw/raw_len are the value's encoded bytes, so a value
- * can be copied through undecoded (weir_put_raw). For a struct, `nfields` is
- * set; decode the members with weir_value_members(). */
+ * can be copied through undecoded (weir_put_raw). `type` says the value's
+ * encoding: the reader does not consult the schema, and a struct and an
+ * array are both MessagePack arrays, so both read as WEIR_T_STRUCT with
+ * `nfields` their count of members or elements (the column's schema type
+ * tells them apart; weir_value_decode never returns WEIR_T_ARRAY). Decode a
+ * struct's members with weir_value_members(), iterate an array's elements
+ * with weir_array_begin() / weir_array_next(). A value a plugin builds
+ * itself may say WEIR_T_ARRAY (with raw set): the SDK's functions take it
+ * wherever they take a struct value. */
 typedef struct weir_value {
   weir_type type; /* WEIR_T_NULL for a null */
   union {
@@ -188,6 +234,23 @@ int weir_value_decode(const uint8_t **p, const uint8_t *end, weir_value *out);
  * the value is not a struct of exactly n members. */
 int weir_value_members(const weir_value *v, weir_value *out, size_t n);
 
+/* A cursor over the elements of one array value: no allocation, the
+ * elements borrowed from the value's bytes (which must outlive it). */
+typedef struct weir_array_iter {
+  const uint8_t *p, *end;
+  uint32_t left; /* elements not read yet */
+} weir_array_iter;
+
+/* Starts at the first element of v, an array value (type WEIR_T_STRUCT as
+ * the reader gives it, or WEIR_T_ARRAY, with raw set). WEIR_OK, or
+ * WEIR_ERR_FORMAT when v is not a MessagePack array (a null included: test
+ * for WEIR_T_NULL first). Elements are not checked against the element
+ * type: like every value, each says its own encoding. */
+int weir_array_begin(weir_array_iter *it, const weir_value *v);
+/* Decodes the next element into *out: 1 when one was read, 0 after the
+ * last, WEIR_ERR_FORMAT on malformed bytes. */
+int weir_array_next(weir_array_iter *it, weir_value *out);
+
 /* A batch as handed to process(): bytes borrowed for the call. */
 typedef struct weir_batch {
   const uint8_t *data;
@@ -218,8 +281,11 @@ int weir_builder_finish(weir_builder *b, const uint8_t **data, size_t *len);
 
 /* Inline writers: direct msgpack bytes, no allocation but buffer growth. A
  * row is weir_row_begin(b), exactly one put per column (a struct is
- * weir_put_struct(b, n) followed by n puts), then nothing: rows need no end
- * call. An allocation failure is sticky and reported by weir_builder_finish. */
+ * weir_put_struct(b, n) followed by n puts; an array is weir_put_array(b, n)
+ * followed by n element puts, or weir_put_array_begin, the element puts and
+ * weir_put_array_end when the count is not known before), then nothing: rows
+ * need no end call. An allocation failure is sticky and reported by
+ * weir_builder_finish. */
 void weir__put_slow(weir_buf *buf, const void *p, size_t n);
 
 static inline uint8_t *weir__room(weir_buf *buf, size_t n) {
@@ -403,11 +469,26 @@ static inline void weir_put_timestamp(weir_builder *b, int64_t us) {
 static inline void weir_put_struct(weir_builder *b, uint32_t n) {
   weir_mp_array(&b->buf, n);
 }
+/* An array value of n elements: follow with exactly n puts, each a value of
+ * the element type or null. */
+static inline void weir_put_array(weir_builder *b, uint32_t n) {
+  weir_mp_array(&b->buf, n);
+}
+/* An array value whose length is known only at its end: returns a mark to
+ * give weir_put_array_end after the element puts, which writes the count
+ * (and shrinks the header to its shortest form). Nothing else may be put in
+ * between but elements. */
+size_t weir_put_array_begin(weir_builder *b);
+/* Ends the array begun at `mark` with its n elements. An n that does not fit
+ * the header written or a bad mark fails the batch (WEIR_ERR_INVALID at
+ * weir_builder_finish). */
+void weir_put_array_end(weir_builder *b, size_t mark, uint32_t n);
 /* Copies an encoded value (weir_value.raw) through undecoded. */
 static inline void weir_put_raw(weir_builder *b, const void *raw, size_t n) {
   weir_buf_append(&b->buf, raw, n);
 }
-/* Puts a decoded value (re-encodes scalars, copies structs raw). */
+/* Puts a decoded value (re-encodes scalars, copies structs and arrays
+ * raw). */
 void weir_put_value(weir_builder *b, const weir_value *v);
 /* Copies a whole encoded row (weir_reader.row_raw) through: replaces
  * weir_row_begin and the puts. The row must match the builder's schema. */

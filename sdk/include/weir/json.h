@@ -18,7 +18,8 @@ void weir_json_string(weir_buf *out, const char *s, size_t n);
 
 /* Appends one value of the given schema field as JSON: timestamps as
  * ISO-8601 UTC strings, binary as base64 strings, structs as nested objects,
- * NaN/Infinity as null. */
+ * arrays (a field of type WEIR_T_ARRAY, or a value that says WEIR_T_ARRAY) as
+ * JSON arrays of their elements, NaN/Infinity as null. */
 void weir_json_value(weir_buf *out, const weir_field *field,
                      const weir_value *v);
 

@@ -35,6 +35,11 @@
  *      BINARY     a base64 string (standard alphabet, padded), as Spark reads
  *                 binary and weir's JSON writers write it.
  *      STRUCT     a nested object, read by the same rules.
+ *      ARRAY      a JSON array; each element read by the rules of the
+ *                 element type (null is a null element). One element that
+ *                 does not fit makes the array not fit (the message names
+ *                 it: field "tags[2]"); so does a null element when the
+ *                 elements are NOT NULL.
  *    null is null for every type. A NOT NULL column that is missing or null
  *    makes the record WEIR_ERR_SCHEMA (Spark ignores NOT NULL in from_json;
  *    weir keeps it as a requirement).

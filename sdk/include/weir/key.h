@@ -26,15 +26,17 @@ extern "C" {
 #endif
 
 /* Appends the canonical encoding of one decoded value (a struct's members
- * are re-encoded recursively). A value that is not a valid weir value (a
- * struct whose bytes do not decode) returns WEIR_ERR_FORMAT; out of memory
- * is sticky in key->err, as for every weir_buf. */
+ * and an array's elements are re-encoded recursively). A value that is not a
+ * valid weir value (a struct whose bytes do not decode) returns
+ * WEIR_ERR_FORMAT; out of memory is sticky in key->err, as for every
+ * weir_buf. */
 int weir_key_put(weir_buf *key, const weir_value *v);
 
 /* Compares two sequences of canonical values (as weir_key_put writes them)
  * column by column: null first, then by value (ints and timestamps
  * numerically, floats with NaN largest, strings and binaries by unsigned
- * bytes then length, false before true, structs member by member).
+ * bytes then length, false before true, structs member by member, arrays
+ * element by element and then the shorter first).
  * Returns <0, 0 or >0. Bytes that do not decode compare by memcmp. */
 int weir_key_compare(const uint8_t *a, size_t alen, const uint8_t *b,
                      size_t blen);

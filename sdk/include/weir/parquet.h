@@ -27,7 +27,9 @@
  * midnight UTC, timestamps in MILLIS, MICROS, NANOS and legacy INT96 read as
  * µs, FIXED_LEN_BYTE_ARRAY as binary. Repeated fields (lists, maps) are not
  * supported: they are left out of a file's schema and asking for one is an
- * error. Encrypted files are refused.
+ * error; so weir's array columns (WEIR_T_ARRAY) are refused by the writer
+ * and by the reader's projection (weir_parquet_check_schema says so at load
+ * time). Encrypted files are refused.
  *
  * Errors: every fallible call returns WEIR_OK or a negative WEIR_ERR_* and
  * writes "FILE: what is wrong" into err (err may be NULL). A corrupt or
@@ -77,6 +79,15 @@ typedef struct weir_parquet_options {
 } weir_parquet_options;
 
 #define WEIR_PARQUET_OPTIONS_INIT {WEIR_PARQUET_SNAPPY, 0, 0, 0, 0, 0}
+
+/* Checks that every column of `schema`, at any depth, has a Parquet form
+ * here. An ARRAY column (Parquet's 3-level LIST, with repetition levels) is
+ * not supported yet: WEIR_ERR_UNSUPPORTED with "column 'a.tags' is an array:
+ * arrays are not supported in parquet yet" in err (may be NULL). WEIR_OK
+ * otherwise. For plugins to refuse at load time what the writer and the
+ * reader's projection would refuse later. */
+int weir_parquet_check_schema(const weir_schema *schema, char *err,
+                              size_t errlen);
 
 /* ---- writing ------------------------------------------------------------ */
 
