@@ -90,13 +90,16 @@ static int column(weir_ctx *ctx, const weir_schema *sc, const char *name,
   if (*idx < 0)
     return WEIR_OK;
   weir_type t = sc->fields[*idx].type;
+  int nested = t == WEIR_T_STRUCT || t == WEIR_T_ARRAY;
   if (t != t1 && t != t2)
     return weir_error(ctx, WEIR_ERR_SCHEMA,
-                      "column '%s' is %s; the kafka sink needs %s%s%s "
-                      "(CAST it in a select)",
+                      "column '%s' is %s; the kafka sink needs %s%s%s (%s)",
                       name, weir_type_name(t), weir_type_name(t1),
                       t2 != t1 ? " or " : "",
-                      t2 != t1 ? weir_type_name(t2) : "");
+                      t2 != t1 ? weir_type_name(t2) : "",
+                      nested ? "value_format = json writes the whole row as "
+                               "JSON instead of a value column"
+                             : "CAST it in a select");
   return WEIR_OK;
 }
 

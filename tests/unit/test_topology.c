@@ -332,6 +332,17 @@ Test(loader, smaller_descriptor_loads_without_newer_callbacks) {
   query_free(q);
 }
 
+Test(loader, old_minor_never_sees_arrays) {
+  expect_error("[source.f]\nplugin = file\npath = /tmp\n"
+               "format = json\nschema = id BIGINT, s STRUCT<tags: "
+               "ARRAY<STRING>>\n"
+               "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/small_desc.so\n"
+               "input = f\n" CONSOLE("x"),
+               "6: [operator.x] plugin 'small_desc' was built for weir "
+               "plugin ABI 1.0, which has no array type, and its input has "
+               "the array column 'tags': rebuild the plugin against this SDK");
+}
+
 Test(loader, larger_descriptor_loads) {
   query *q;
   cr_assert_eq(load_text(RATE "[operator.x]\nplugin = "
