@@ -12,10 +12,15 @@
  * string literal, compiled once at load time:
  *  - without any of . [ ] { } ( ) \ * + ? ^ $ | it is literal text, found by
  *    a byte search (the usual ' ' or ',');
- *  - otherwise it is a POSIX extended regular expression (libc regcomp,
- *    glibc's extensions \s \S \w \W included), matched on bytes in the C
- *    locale. Where POSIX and Java differ (leftmost-longest alternation, no
- *    \d, no lazy quantifiers or look-around) the POSIX meaning holds. */
+ *  - otherwise it is a regular expression in the part of Java's syntax that
+ *    POSIX extended expressions (libc regcomp) can mean the same way: the
+ *    Java escapes \t \n \r \f become those bytes, \d \D become [0-9]
+ *    [^0-9], \s \w (and \S \W \b \B outside brackets) are glibc's,
+ *    an escaped punctuation character is itself; everything else Java
+ *    gives a meaning POSIX does not (\Q..\E, \x, \u, \p, back-references,
+ *    lazy or possessive quantifiers, (?...) groups) is refused at load, so
+ *    a pattern never silently means something else. Matching is on bytes
+ *    in the C locale; alternation is POSIX leftmost-longest. */
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +42,137 @@ struct sel_split {
 static weir_field split_element_field = {
     (char *)"element", WEIR_T_STRING, false, NULL, 0, 0};
 const weir_schema sel_split_element = {1, &split_element_field};
+
+/* Appends to out (room for 16 bytes per pattern byte is always there). */
+static void put(char *out, size_t *o, const char *text) {
+  size_t k = strlen(text);
+  memcpy(out + *o, text, k);
+  *o += k;
+}
+
+/* Java's regex syntax (as Spark's split takes it) to a POSIX ERE meaning
+ * the same, or an error naming what has no POSIX equivalent. out holds at
+ * least 16 * len + 1 bytes. */
+static int java_to_posix(const char *s, size_t len, char *out, char *msg,
+                         size_t msglen) {
+  size_t o = 0;
+  int bracket = 0; /* inside [...] */
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (c == '\\') {
+      if (i + 1 == len) {
+        snprintf(msg, msglen, "the pattern ends with a lone backslash");
+        return WEIR_ERR_SCHEMA;
+      }
+      char e = s[++i];
+      char lit[2] = {0, 0};
+      switch (e) {
+      case 't': lit[0] = '\t'; break;
+      case 'n': lit[0] = '\n'; break;
+      case 'r': lit[0] = '\r'; break;
+      case 'f': lit[0] = '\f'; break;
+      case 'd': put(out, &o, bracket ? "0-9" : "[0-9]"); continue;
+      case 'D':
+        if (bracket)
+          goto unsupported;
+        put(out, &o, "[^0-9]");
+        continue;
+      case 's':
+        put(out, &o, bracket ? " \t\n\r\f\v" : "\\s");
+        continue;
+      case 'w':
+        put(out, &o, bracket ? "A-Za-z0-9_" : "\\w");
+        continue;
+      case 'S': case 'W': case 'b': case 'B':
+        if (bracket)
+          goto unsupported;
+        lit[0] = '\\';
+        put(out, &o, lit);
+        lit[0] = e;
+        put(out, &o, lit);
+        continue;
+      default:
+        if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') ||
+            (e >= '0' && e <= '9') || (unsigned char)e >= 0x80)
+          goto unsupported;
+        /* Escaped punctuation is itself. In a bracket POSIX has no
+         * escapes: ] ^ - \ there need their place, not a backslash. */
+        if (bracket && strchr("]^-\\[", e)) {
+          snprintf(msg, msglen,
+                   "'\\%c' inside [...] is not supported (in POSIX brackets "
+                   "put ] first, - last, ^ not first)",
+                   e);
+          return WEIR_ERR_SCHEMA;
+        }
+        if (bracket) {
+          lit[0] = e;
+          put(out, &o, lit);
+        } else {
+          lit[0] = '\\';
+          put(out, &o, lit);
+          lit[0] = e;
+          put(out, &o, lit);
+        }
+        continue;
+      }
+      put(out, &o, lit); /* a byte that is special in neither syntax */
+      continue;
+    unsupported:
+      snprintf(msg, msglen,
+               "the escape '\\%c' is Java regular-expression syntax with no "
+               "POSIX equivalent here (supported: \\t \\n \\r \\f "
+               "\\d \\D \\s \\S \\w \\W \\b \\B and escaped "
+               "punctuation%s)",
+               e, bracket ? "; inside [...] only \\t \\n \\r \\f \\d "
+                            "\\s \\w" : "");
+      return WEIR_ERR_SCHEMA;
+    }
+    if (bracket) {
+      char lit[2] = {c, 0};
+      put(out, &o, lit);
+      if (c == '[' && i + 1 < len && s[i + 1] == ':') {
+        /* a POSIX class [:alpha:] inside a bracket: copy to its end */
+        const char *end = memmem(s + i + 2, len - i - 2, ":]", 2);
+        if (end) {
+          size_t k = (size_t)(end - (s + i + 1)) + 2;
+          memcpy(out + o, s + i + 1, k);
+          o += k;
+          i += k;
+        }
+      } else if (c == ']') {
+        bracket = 0;
+      }
+      continue;
+    }
+    if (c == '[') {
+      put(out, &o, "[");
+      bracket = 1;
+      /* ^ and a first ] belong to the bracket's opening */
+      if (i + 1 < len && s[i + 1] == '^')
+        put(out, &o, "^"), i++;
+      if (i + 1 < len && s[i + 1] == ']')
+        put(out, &o, "]"), i++;
+      continue;
+    }
+    if (c == '(' && i + 1 < len && s[i + 1] == '?') {
+      snprintf(msg, msglen,
+               "'(?' groups (flags, non-capturing, look-around) are Java "
+               "regular-expression syntax with no POSIX equivalent here");
+      return WEIR_ERR_SCHEMA;
+    }
+    if (strchr("*+?}", c) && i + 1 < len && (s[i + 1] == '?' || s[i + 1] == '+')) {
+      snprintf(msg, msglen,
+               "'%c%c' is a lazy or possessive quantifier, which POSIX "
+               "regular expressions do not have",
+               c, s[i + 1]);
+      return WEIR_ERR_SCHEMA;
+    }
+    char lit[2] = {c, 0};
+    put(out, &o, lit);
+  }
+  out[o] = '\0';
+  return WEIR_OK;
+}
 
 int sel_split_compile(sel_node *n, char *msg, size_t msglen) {
   const sel_node *pat = n->args[1];
@@ -69,9 +205,23 @@ int sel_split_compile(sel_node *n, char *msg, size_t msglen) {
     sp->litlen = len;
     return WEIR_OK;
   }
-  int rc = regcomp(&sp->re, s, REG_EXTENDED);
+  char *ere = malloc(16 * len + 1);
+  if (!ere) {
+    snprintf(msg, msglen, "out of memory");
+    return WEIR_ERR_NOMEM;
+  }
+  char why[400];
+  int rc = java_to_posix(s, len, ere, why, sizeof why);
+  if (rc != WEIR_OK) {
+    snprintf(msg, msglen, "pattern '%s': %s", s, why);
+    free(ere);
+    free(sp);
+    n->split = NULL;
+    return rc;
+  }
+  rc = regcomp(&sp->re, ere, REG_EXTENDED);
+  free(ere);
   if (rc != 0) {
-    char why[200];
     regerror(rc, &sp->re, why, sizeof why);
     snprintf(msg, msglen, "invalid regular expression '%s': %s", s, why);
     free(sp);

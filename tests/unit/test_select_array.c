@@ -162,6 +162,23 @@ Test(select_array, split_regular_expressions) {
   RUN(c, 0);
 }
 
+/* Patterns as people copy them from Spark (Java syntax, escapes through
+ * the SQL literal): they mean what Java means, or are refused. */
+Test(select_array, split_java_escapes) {
+  static const case_t c[] = {
+      {"split('a1b22c', '\\\\d+')", "[\"a\",\"b\",\"c\"]"},
+      {"split('1a2', '\\\\D')", "[\"1\",\"2\"]"},
+      {"split('a\\tb\\tc', '\\\\t')", "[\"a\",\"b\",\"c\"]"},
+      {"split('a\\nb', '\\\\n')", "[\"a\",\"b\"]"},
+      {"split('a1 b,c', '[\\\\d\\\\s,]')", "[\"a\",\"\",\"b\",\"c\"]"},
+      {"split('a.b.c', '\\\\.')", "[\"a\",\"b\",\"c\"]"},
+      {"split('a[b]c', '[][]')", "[\"a\",\"b\",\"c\"]"},
+      {"split('aXbYc', '[[:upper:]]')", "[\"a\",\"b\",\"c\"]"},
+      {"split('a_b c', '\\\\W')", "[\"a_b\",\"c\"]"},
+  };
+  RUN(c, 0);
+}
+
 Test(select_array, size_and_arrays_read_from_columns) {
   static const case_t c0[] = {
       {"size(tags)", "3"},
@@ -305,6 +322,23 @@ typedef struct {
 
 Test(select_array, errors) {
   static const err_t c[] = {
+      {"split(line, '\\\\Qa.b\\\\E')", NULL,
+       "select: split(line, \\Qa.b\\E, -1) in columns: pattern "
+       "'\\Qa.b\\E': the escape '\\Q' is Java regular-expression syntax "
+       "with no POSIX equivalent here (supported: \\t \\n \\r \\f \\d "
+       "\\D \\s \\S \\w \\W \\b \\B and escaped punctuation)"},
+      {"split(line, 'a+?')", NULL,
+       "select: split(line, a+?, -1) in columns: pattern 'a+?': '+?' is a "
+       "lazy or possessive quantifier, which POSIX regular expressions do "
+       "not have"},
+      {"split(line, '(?i)x')", NULL,
+       "select: split(line, (?i)x, -1) in columns: pattern '(?i)x': '(?' "
+       "groups (flags, non-capturing, look-around) are Java "
+       "regular-expression syntax with no POSIX equivalent here"},
+      {"split(line, '[\\\\]]')", NULL,
+       "select: split(line, [\\]], -1) in columns: pattern '[\\]]': '\\]' "
+       "inside [...] is not supported (in POSIX brackets put ] first, - "
+       "last, ^ not first)"},
       {"upper(explode(tags))", NULL,
        "select: explode(tags) in columns: explode() is a generator: it can "
        "only be a whole item of columns (e.g. columns = explode(tags) AS "
