@@ -289,7 +289,8 @@ void progress_idle(query *q, int64_t now) {
 }
 
 void progress_node_status(query *q, node *nd, const char *old) {
-  int64_t now = q->clock ? q->clock->now(q->clock->u) : 0;
+  const weir_clock *clk = q->clock ? q->clock : &weir_wall_clock;
+  int64_t now = clk->now(clk->u);
   if (nd && !q->quiet) {
     progress_status_clear(q);
     if (!old[0])

@@ -246,7 +246,10 @@ int ksink_flush(ksink *k, weir_ctx *ctx) {
       warned = now;
     }
   }
-  weir_kafka_ok(&k->log);
+  /* Only a delivery proves the cluster is back: an epoch with nothing to
+   * send, or whose messages failed, says nothing about it. */
+  if (k->produced > 0 && k->failed == 0 && !k->cfg->exactly_once)
+    weir_kafka_ok(&k->log);
   return WEIR_OK;
 }
 

@@ -278,6 +278,9 @@ int ksink_txn_commit(ksink *k, weir_ctx *ctx) {
                  "committing the transaction of epoch %" PRId64 " for %" PRId64
                  " s: %s; retrying",
                  k->epoch, (now - started) / 1000000, rd_kafka_error_string(e));
+        weir_kafka_status(&k->log,
+                          "the transaction cannot be committed (%s); retrying",
+                          rd_kafka_error_string(e));
         warned = now;
       }
       rd_kafka_error_destroy(e);
@@ -291,6 +294,7 @@ int ksink_txn_commit(ksink *k, weir_ctx *ctx) {
   }
   k->in_txn = 0;
   k->last_committed = k->epoch;
+  weir_kafka_ok(&k->log); /* the coordinator answered */
   store_marker(k, ctx);
   return WEIR_OK;
 }

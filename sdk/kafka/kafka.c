@@ -3,6 +3,7 @@
  * node's status, and the first contact with a cluster. */
 #include <dlfcn.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -129,7 +130,13 @@ void weir_kafka_trouble(weir_kafka_log *l, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  log_line(l, WEIR_LOG_WARN, msg);
+  /* The runtime logs a status when it begins (ABI 1.1); repeats go through
+   * the rate limit. */
+  const weir_host *h = l->ctx ? l->ctx->host : NULL;
+  int host_logs = h && h->struct_size >= offsetof(weir_host, status) +
+                                             sizeof h->status;
+  if (l->troubled || !host_logs)
+    log_line(l, WEIR_LOG_WARN, msg);
   weir_kafka_status(l, "%s", msg);
 }
 
