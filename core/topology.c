@@ -389,20 +389,6 @@ void node_error_message(node *nd, int rc, const char *what, char *err,
            nd->err[0] ? nd->err : weir_err_str(rc), weir_err_name(rc));
 }
 
-/* The first array column of s (struct members included), or NULL. */
-static const char *array_column(const weir_schema *s) {
-  for (size_t i = 0; s && i < s->n; i++) {
-    if (s->fields[i].type == WEIR_T_ARRAY)
-      return s->fields[i].name;
-    const char *inner = s->fields[i].type == WEIR_T_STRUCT
-                            ? array_column(s->fields[i].fields)
-                            : NULL;
-    if (inner)
-      return inner;
-  }
-  return NULL;
-}
-
 static int create_all(query *q, char *err, size_t errlen) {
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
@@ -428,8 +414,8 @@ static int create_all(query *q, char *err, size_t errlen) {
     }
     /* Arrays came with batch format 1.1 (ABI 1.1): a plugin built before
      * would meet a type it cannot know. */
-    const char *arr = d->abi_minor < 1 ? array_column(nd->input) : NULL;
-    if (arr)
+    char arr[256];
+    if (d->abi_minor < 1 && weir_schema_find_array(nd->input, arr, sizeof arr))
       return fail(err, errlen, q, nd->line,
                   "[%s] plugin '%s' was built for weir plugin ABI %u.%u, "
                   "which has no array type, and its input has the array "

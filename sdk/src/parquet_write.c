@@ -69,24 +69,10 @@ static int report(const weir_parquet_writer *w, char *err, size_t errlen) {
 /* ---- schema ----------------------------------------------------------------
  */
 
-/* The first array column at any depth: its dotted path into out. */
-static int find_array(const weir_schema *s, char *out, size_t n, size_t at) {
-  for (size_t i = 0; s && i < s->n; i++) {
-    const weir_field *f = &s->fields[i];
-    int w = snprintf(out + at, n - at, "%s%s", at ? "." : "", f->name);
-    size_t end = w < 0 ? at : at + (size_t)w < n ? at + (size_t)w : n - 1;
-    if (f->type == WEIR_T_ARRAY ||
-        (f->type == WEIR_T_STRUCT && find_array(f->fields, out, n, end)))
-      return 1;
-    out[at] = 0;
-  }
-  return 0;
-}
-
 int weir_parquet_check_schema(const weir_schema *schema, char *err,
                               size_t errlen) {
-  char path[512] = "";
-  if (!find_array(schema, path, sizeof path, 0))
+  char path[512];
+  if (!weir_schema_find_array(schema, path, sizeof path))
     return WEIR_OK;
   if (err && errlen)
     snprintf(err, errlen,

@@ -716,3 +716,24 @@ int weir_schema_decode(const uint8_t *data, size_t len, weir_schema **out,
     *used = (size_t)(p - data);
   return WEIR_OK;
 }
+
+/* The first array column at any depth: its dotted path into out[at..]. */
+static int find_array(const weir_schema *s, char *out, size_t n, size_t at) {
+  for (size_t i = 0; s && i < s->n; i++) {
+    const weir_field *f = &s->fields[i];
+    int w = snprintf(out + at, n - at, "%s%s", at ? "." : "", f->name);
+    size_t end = w < 0 ? at : at + (size_t)w < n ? at + (size_t)w : n - 1;
+    if (f->type == WEIR_T_ARRAY ||
+        (f->type == WEIR_T_STRUCT && find_array(f->fields, out, n, end)))
+      return 1;
+    out[at] = 0;
+  }
+  return 0;
+}
+
+int weir_schema_find_array(const weir_schema *s, char *path, size_t n) {
+  if (!path || n == 0)
+    return 0;
+  path[0] = '\0';
+  return find_array(s, path, n, 0);
+}

@@ -340,7 +340,7 @@ Test(loader, old_minor_never_sees_arrays) {
                "input = f\n" CONSOLE("x"),
                "6: [operator.x] plugin 'small_desc' was built for weir "
                "plugin ABI 1.0, which has no array type, and its input has "
-               "the array column 'tags': rebuild the plugin against this SDK");
+               "the array column 's.tags': rebuild the plugin against this SDK");
 }
 
 Test(loader, larger_descriptor_loads) {

@@ -148,6 +148,10 @@ weir_schema *weir_schema_copy(const weir_schema *s);
 int weir_schema_equal(const weir_schema *a, const weir_schema *b);
 /* Index of the column called `name` (case-sensitive), or -1. */
 int weir_schema_find(const weir_schema *s, const char *name);
+/* 1 when s has an array column at any depth (inside structs too), with its
+ * dotted path ("s.tags") written to path (truncated to n bytes, always
+ * terminated); 0 otherwise. For plugins and formats that refuse arrays. */
+int weir_schema_find_array(const weir_schema *s, char *path, size_t n);
 /* The column name closest to `name` by edit distance (at most 3 edits, or a
  * case-insensitive match), or NULL. Borrowed from the schema. */
 const char *weir_schema_suggest(const weir_schema *s, const char *name);

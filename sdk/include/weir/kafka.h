@@ -73,9 +73,9 @@ const char *weir_kafka_bootstrap(const weir_kv_list *kv);
 
 /* A metadata request bounded by timeout_ms: the first contact with the
  * cluster. WEIR_OK, or WEIR_ERR_IO with "cannot reach the Kafka cluster at
- * SERVERS within N s: <librdkafka's last error>" set on ctx. `what` names
- * the plugin for the message. *md (may be NULL) receives the metadata
- * (rd_kafka_metadata_destroy it). */
+ * SERVERS within N s: <librdkafka's last error>" set on ctx. all_topics
+ * asks for every topic's metadata. *md (may be NULL) receives the metadata
+ * (the caller frees it with rd_kafka_metadata_destroy). */
 int weir_kafka_connect(weir_ctx *ctx, rd_kafka_t *rk, const weir_kv_list *kv,
                        int all_topics, int timeout_ms,
                        const struct rd_kafka_metadata **md);
