@@ -405,9 +405,8 @@ int ckpt_read_commit(checkpoint *c, int64_t epoch, int64_t *next_watermark,
   int rc = ckpt_read_file(path, &payload, err, errlen);
   if (rc == WEIR_OK)
     rc = parse_log(path, &payload, &mp, &nlines, err, errlen);
-  if (rc == WEIR_OK &&
-      (nlines < 1 ||
-       weir_map_int(mp.data, mp.len, "watermark", next_watermark) != 1)) {
+  if (rc == WEIR_OK && (nlines < 1 || weir_map_int(mp.data, mp.len, "watermark",
+                                                   next_watermark) != 1)) {
     snprintf(err, errlen, "%s: missing or malformed watermark", path);
     rc = WEIR_ERR_STATE;
   }
@@ -464,8 +463,8 @@ int ckpt_scan(checkpoint *c, ckpt_status *st, char *err, size_t errlen) {
   st->first_kept = off.count ? off.min : 0;
   if (off.count && off.max - off.min + 1 != off.count) {
     snprintf(err, errlen,
-             "%s/offsets: epochs %" PRId64 " to %" PRId64
-             " have gaps (%" PRId64 " files): the checkpoint is damaged or "
+             "%s/offsets: epochs %" PRId64 " to %" PRId64 " have gaps (%" PRId64
+             " files): the checkpoint is damaged or "
              "another process writes it",
              c->dir, off.min, off.max, off.count);
     return WEIR_ERR_STATE;
@@ -485,9 +484,8 @@ int ckpt_scan(checkpoint *c, ckpt_status *st, char *err, size_t errlen) {
 
 /* Compares two flat msgpack maps of strings (the fingerprint); describes
  * the first difference. 1 same, 0 different. */
-static int same_fingerprint(const uint8_t *old, size_t olen,
-                            const uint8_t *now, size_t nlen, char *why,
-                            size_t whylen) {
+static int same_fingerprint(const uint8_t *old, size_t olen, const uint8_t *now,
+                            size_t nlen, char *why, size_t whylen) {
   const uint8_t *maps[2] = {old, now};
   size_t lens[2] = {olen, nlen};
   /* Walk the old map's keys; look each up in the new one, then the reverse
@@ -532,8 +530,7 @@ static int same_fingerprint(const uint8_t *old, size_t olen,
         snprintf(a_txt, sizeof a_txt, "'%.*s'", (int)was->v.s.len,
                  was->v.s.ptr);
       if (is && is->type == WEIR_T_STRING)
-        snprintf(b_txt, sizeof b_txt, "'%.*s'", (int)is->v.s.len,
-                 is->v.s.ptr);
+        snprintf(b_txt, sizeof b_txt, "'%.*s'", (int)is->v.s.len, is->v.s.ptr);
       snprintf(why, whylen, "%s was %s, now %s", key, a_txt, b_txt);
       return 0;
     }
@@ -634,7 +631,7 @@ int ckpt_write_state(checkpoint *c, const char *node, const char *store,
 }
 
 typedef struct state_files {
-  int64_t snap;  /* newest snapshot <= upto, or -1 */
+  int64_t snap; /* newest snapshot <= upto, or -1 */
   int64_t *deltas;
   size_t n, cap;
   int64_t upto;
@@ -665,8 +662,8 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static int apply_file(const char *path, ckpt_state_fn fn, void *u,
-                      char *err, size_t errlen) {
+static int apply_file(const char *path, ckpt_state_fn fn, void *u, char *err,
+                      size_t errlen) {
   weir_buf payload = WEIR_BUF_INIT;
   int rc = ckpt_read_file(path, &payload, err, errlen);
   if (rc == WEIR_OK) {
@@ -734,8 +731,8 @@ int ckpt_read_state(checkpoint *c, const char *node, int64_t upto,
         continue;
       if (f.deltas[i] != next) {
         snprintf(err, errlen,
-                 "%s: the delta of epoch %" PRId64 " is missing (next is %" PRId64
-                 "): state cannot be rebuilt",
+                 "%s: the delta of epoch %" PRId64
+                 " is missing (next is %" PRId64 "): state cannot be rebuilt",
                  sdir, next, f.deltas[i]);
         rc = WEIR_ERR_STATE;
         break;

@@ -243,8 +243,8 @@ int ini_doc_parse(const char *name, const char *text, ini_doc **out, char *err,
   if (rc != 0 && !r.failed) {
     /* inih's own syntax error: it reports the line it counted. */
     snprintf(err, errlen,
-             "%s:%d: malformed line (expected [section] or key = value)",
-             name, rc > 0 ? rc : r.line);
+             "%s:%d: malformed line (expected [section] or key = value)", name,
+             rc > 0 ? rc : r.line);
     r.failed = 1;
   }
   if (r.failed) {

@@ -197,7 +197,7 @@ static int load_file(plugin_registry *r, const char *path, loaded_plugin **out,
     return WEIR_ERR_NOMEM;
   }
   size_t n = d->struct_size < sizeof(weir_plugin) ? d->struct_size
-                                                   : sizeof(weir_plugin);
+                                                  : sizeof(weir_plugin);
   memcpy(&p->desc, d, n);
   rc = check_callbacks(&p->desc, real, err, errlen);
   if (rc == WEIR_OK) {
@@ -214,7 +214,8 @@ static int load_file(plugin_registry *r, const char *path, loaded_plugin **out,
         break;
       }
   }
-  loaded_plugin **items = rc == WEIR_OK ? realloc(r->items, (r->n + 1) * sizeof *items) : NULL;
+  loaded_plugin **items =
+      rc == WEIR_OK ? realloc(r->items, (r->n + 1) * sizeof *items) : NULL;
   if (rc == WEIR_OK && !items)
     rc = WEIR_ERR_NOMEM;
   if (rc != WEIR_OK) {

@@ -6,9 +6,9 @@
 #include "weir/plugin.h"
 
 typedef struct loaded_plugin {
-  char *path;        /* resolved path of the .so */
-  void *handle;      /* dlopen handle; never closed while a query runs */
-  weir_plugin desc;  /* zeroed, then min(struct_size, sizeof) copied in */
+  char *path;       /* resolved path of the .so */
+  void *handle;     /* dlopen handle; never closed while a query runs */
+  weir_plugin desc; /* zeroed, then min(struct_size, sizeof) copied in */
 } loaded_plugin;
 
 typedef struct plugin_registry {

@@ -65,10 +65,11 @@ static void make_uuid(char out[40]) {
     close(fd);
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(out, 40,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-           b[11], b[12], b[13], b[14], b[15]);
+  snprintf(
+      out, 40,
+      "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+      b[12], b[13], b[14], b[15]);
 }
 
 static int load(const char *file, query **q) {
@@ -169,14 +170,17 @@ static void print_plugin(const loaded_plugin *p, int json) {
     weir_buf b = WEIR_BUF_INIT;
     weir_buf_lit(&b, "{\"name\":");
     weir_json_string(&b, d->name, strlen(d->name));
-    weir_buf_printf(&b, ",\"kind\":\"%s\",\"version\":", kind_name((int)d->kind));
-    weir_json_string(&b, d->version ? d->version : "", d->version ? strlen(d->version) : 0);
+    weir_buf_printf(&b,
+                    ",\"kind\":\"%s\",\"version\":", kind_name((int)d->kind));
+    weir_json_string(&b, d->version ? d->version : "",
+                     d->version ? strlen(d->version) : 0);
     weir_buf_lit(&b, ",\"description\":");
     weir_json_string(&b, d->description ? d->description : "",
                      d->description ? strlen(d->description) : 0);
     weir_buf_lit(&b, ",\"path\":");
     weir_json_string(&b, p->path, strlen(p->path));
-    weir_buf_printf(&b, ",\"abi\":\"%u.%u\",\"options\":", d->abi_major, d->abi_minor);
+    weir_buf_printf(&b, ",\"abi\":\"%u.%u\",\"options\":", d->abi_major,
+                    d->abi_minor);
     fwrite(b.data, 1, b.len, stdout);
     weir_buf_free(&b);
     options_print_json(stdout, d->options);
@@ -331,8 +335,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "new-plugin") == 0)
     return cmd_new_plugin(argv);
-  static const char *const cmds[] = {"run",        "validate", "plugins",
-                                     "graph",      "checkpoint", "help",
+  static const char *const cmds[] = {"run",       "validate",   "plugins",
+                                     "graph",     "checkpoint", "help",
                                      "new-plugin"};
   const char *near = weir_suggest(cmd, cmds, 7);
   fprintf(stderr, "weir: unknown command '%s'%s%s%s\n", cmd,

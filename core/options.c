@@ -189,8 +189,9 @@ int options_convert(const weir_option *opt, const char *text, void *config,
       rc = weir_parse_size(text, &v, sub, sizeof sub);
     else {
       rc = weir_parse_timestamp(text, strlen(text), &v);
-      snprintf(sub, sizeof sub, "expected an ISO-8601 timestamp such as "
-                                "2026-01-01T00:00:00Z");
+      snprintf(sub, sizeof sub,
+               "expected an ISO-8601 timestamp such as "
+               "2026-01-01T00:00:00Z");
     }
     if (rc != WEIR_OK) {
       snprintf(err, errlen, "%s: bad %s '%s': %s", opt->key,
@@ -201,7 +202,8 @@ int options_convert(const weir_option *opt, const char *text, void *config,
     if (opt->type == WEIR_OPT_TIMESTAMP)
       return WEIR_OK;
     /* Ranges of durations are written in seconds, of sizes in bytes. */
-    double scaled = opt->type == WEIR_OPT_DURATION ? (double)v / 1e6 : (double)v;
+    double scaled =
+        opt->type == WEIR_OPT_DURATION ? (double)v / 1e6 : (double)v;
     return range_check(opt, scaled, text, err, errlen);
   }
   case WEIR_OPT_STRING: {
@@ -211,8 +213,7 @@ int options_convert(const weir_option *opt, const char *text, void *config,
     memcpy(slot, &s, sizeof s);
     return WEIR_OK;
   }
-  case WEIR_OPT_LIST:
-    return convert_list(opt, text, slot, owned);
+  case WEIR_OPT_LIST: return convert_list(opt, text, slot, owned);
   case WEIR_OPT_ENUM: {
     for (int i = 0; opt->choices && opt->choices[i]; i++)
       if (strcasecmp(text, opt->choices[i]) == 0) {
@@ -238,8 +239,7 @@ int options_convert(const weir_option *opt, const char *text, void *config,
     memcpy(slot, &s, sizeof s);
     return WEIR_OK;
   }
-  case WEIR_OPT_PREFIX:
-    break;
+  case WEIR_OPT_PREFIX: break;
   }
   snprintf(err, errlen, "%s: option type %d not convertible", opt->key,
            (int)opt->type);
@@ -338,11 +338,11 @@ int options_fill(const weir_option *table, void *config, ini_section *sec,
                sec->line, sec->name, o->key, o->help ? o->help : "");
       return WEIR_ERR_INVALID;
     } else if (o->default_value) {
-      int rc = options_convert(o, o->default_value, config, owned, sub,
-                               sizeof sub);
+      int rc =
+          options_convert(o, o->default_value, config, owned, sub, sizeof sub);
       if (rc != WEIR_OK) {
-        snprintf(err, errlen, "%s:%d: [%s] bad default of the plugin: %s",
-                 file, sec->line, sec->name, sub);
+        snprintf(err, errlen, "%s:%d: [%s] bad default of the plugin: %s", file,
+                 sec->line, sec->name, sub);
         return WEIR_ERR_INTERNAL;
       }
     }
@@ -402,10 +402,11 @@ void options_print_json(FILE *f, const weir_option *table) {
       weir_buf_lit(&b, ",");
     weir_buf_lit(&b, "{\"key\":");
     json_str(&b, o->key);
-    weir_buf_printf(&b, ",\"type\":\"%s\",\"required\":%s,\"state\":%s,\"default\":",
-                    options_type_name(o->type),
-                    (o->required & WEIR_OPT_REQUIRED) ? "true" : "false",
-                    (o->required & WEIR_OPT_STATE) ? "true" : "false");
+    weir_buf_printf(
+        &b, ",\"type\":\"%s\",\"required\":%s,\"state\":%s,\"default\":",
+        options_type_name(o->type),
+        (o->required & WEIR_OPT_REQUIRED) ? "true" : "false",
+        (o->required & WEIR_OPT_STATE) ? "true" : "false");
     json_str(&b, o->default_value);
     if (o->min < o->max)
       weir_buf_printf(&b, ",\"min\":%.17g,\"max\":%.17g", o->min, o->max);

@@ -6,9 +6,9 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "checkpoint.h"
 #include "ini.h"
 #include "loader.h"
-#include "checkpoint.h"
 #include "options.h"
 #include "trigger.h"
 #include "weir/weir.h"
@@ -48,10 +48,10 @@ typedef struct node {
   int has_data;
   int64_t rows_total;
   /* watermark operators */
-  int64_t wm_candidate; /* INT64_MIN: never seen a row */
-  int wm_idle;          /* reported idle: does not hold a min back */
-  struct node *late_sink;  /* operators: where late rows go (late_rows) */
-  struct node *late_from;  /* sinks: the operator whose late rows these are */
+  int64_t wm_candidate;   /* INT64_MIN: never seen a row */
+  int wm_idle;            /* reported idle: does not hold a min back */
+  struct node *late_sink; /* operators: where late rows go (late_rows) */
+  struct node *late_from; /* sinks: the operator whose late rows these are */
   char *late_name;
   int64_t last_row_wall; /* for idle_timeout */
   node_metrics m;

@@ -91,8 +91,8 @@ static int restore_one(void *u, const char *store_name_, const char *plugin,
   (void)epoch;
   if (strcmp(plugin, nd->plugin->desc.name) != 0) {
     snprintf(r->err, r->errlen,
-             "[%s] its state was written by plugin '%s', not '%s'",
-             nd->section, plugin, nd->plugin->desc.name);
+             "[%s] its state was written by plugin '%s', not '%s'", nd->section,
+             plugin, nd->plugin->desc.name);
     return WEIR_ERR_STATE;
   }
   store *s = NULL;
@@ -230,8 +230,8 @@ int recovery_commit(query *q, char *err, size_t errlen) {
     node *nd = q->nodes[i];
     for (size_t k = 0; k < nd->nstores && rc == WEIR_OK; k++) {
       store *s = nd->stores[k];
-      int snap = !store_has_base(s) ||
-                 q->epoch % q->cfg.state_snapshot_interval == 0;
+      int snap =
+          !store_has_base(s) || q->epoch % q->cfg.state_snapshot_interval == 0;
       weir_buf_clear(&b);
       if (snap)
         store_write_snapshot(s, &b);
@@ -240,8 +240,7 @@ int recovery_commit(query *q, char *err, size_t errlen) {
       rc = b.err ? WEIR_ERR_NOMEM
                  : ckpt_write_state(q->ckpt, nd->name, store_name(s),
                                     nd->plugin->desc.name, store_version(s),
-                                    q->epoch, snap, b.data, b.len, err,
-                                    errlen);
+                                    q->epoch, snap, b.data, b.len, err, errlen);
       if (rc == WEIR_OK && snap)
         store_set_has_base(s);
     }

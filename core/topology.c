@@ -13,7 +13,7 @@ static const char *const mode_names[] = {"append", "update", "complete", NULL};
 static const char *const policy_names[] = {"min", "max", NULL};
 
 #define QOPT(key, type, def, help, field)                                      \
-  {key, type, def, 0, 0, 0, NULL, help, offsetof(query_cfg, field)}
+  { key, type, def, 0, 0, 0, NULL, help, offsetof(query_cfg, field) }
 static const weir_option query_options[] = {
     QOPT("name", WEIR_OPT_STRING, NULL,
          "query name (progress 'name'); default: the file's name", name),
@@ -88,8 +88,8 @@ static int split_inputs(node *nd, const char *text) {
     while (len && isspace((unsigned char)p[len - 1]))
       len--;
     if (len) {
-      char **names = realloc(nd->input_names,
-                             (nd->n_input_names + 1) * sizeof *names);
+      char **names =
+          realloc(nd->input_names, (nd->n_input_names + 1) * sizeof *names);
       if (!names)
         return WEIR_ERR_NOMEM;
       nd->input_names = names;
@@ -112,7 +112,8 @@ static int add_node(query *q, ini_section *sec, char *err, size_t errlen) {
       kind = k + 1;
   if (!kind || !dot) {
     char word[64];
-    snprintf(word, sizeof word, "%.*s", (int)(klen < 63 ? klen : 63), sec->name);
+    snprintf(word, sizeof word, "%.*s", (int)(klen < 63 ? klen : 63),
+             sec->name);
     const char *near = weir_suggest(word, kinds, 4);
     return fail(err, errlen, q, sec->line,
                 "unknown section [%s]%s%s%s (expected [query], "
@@ -161,8 +162,8 @@ static int add_node(query *q, ini_section *sec, char *err, size_t errlen) {
                 : kind == WEIR_KIND_SINK ? "console"
                                          : "select");
   char sub[1536];
-  int rc = registry_load(&q->reg, pe->value, kind, &nd->plugin, sub,
-                         sizeof sub);
+  int rc =
+      registry_load(&q->reg, pe->value, kind, &nd->plugin, sub, sizeof sub);
   if (rc != WEIR_OK) {
     fail(err, errlen, q, pe->line, "[%s] plugin: %s", sec->name, sub);
     return rc;
@@ -227,8 +228,8 @@ static int wire_late(query *q, char *err, size_t errlen) {
     if (to->n_input_names || to->late_from)
       return fail(err, errlen, q, to->line,
                   "[%s] receives the late rows of [%s], so it takes no input",
-                  to->section, to->late_from ? to->late_from->section
-                                             : nd->section);
+                  to->section,
+                  to->late_from ? to->late_from->section : nd->section);
     nd->late_sink = to;
     to->late_from = nd;
   }
@@ -274,8 +275,7 @@ static int wire(query *q, char *err, size_t errlen) {
       for (size_t k = 0; k < nd->n_inputs; k++)
         if (nd->inputs[k] == in)
           return fail(err, errlen, q, nd->input_line,
-                      "[%s] input '%s' is listed twice", nd->section,
-                      in->name);
+                      "[%s] input '%s' is listed twice", nd->section, in->name);
       node **ins = realloc(nd->inputs, (nd->n_inputs + 1) * sizeof *ins);
       node **outs = realloc(in->outputs, (in->n_outputs + 1) * sizeof *outs);
       if (ins)
@@ -421,7 +421,8 @@ static int create_all(query *q, char *err, size_t errlen) {
                   "which has no array type, and its input has the array "
                   "column '%s': rebuild the plugin against this SDK",
                   nd->section, d->name, d->abi_major, d->abi_minor, arr);
-    weir_create_args args = {sizeof args,    nd->name, nd->input, NULL,
+    weir_create_args args = {sizeof args,    nd->name,
+                             nd->input,      NULL,
                              q->output_mode, q->cfg.max_batch_rows};
     nd->err[0] = '\0';
     void *self = NULL;
@@ -464,7 +465,8 @@ static int check_modes(query *q, char *err, size_t errlen) {
   for (size_t i = 0; i < q->n; i++) {
     node *nd = q->nodes[i];
     uint32_t modes = nd->plugin->desc.output_modes;
-    if (nd->kind == WEIR_KIND_SINK && modes && !(modes & (uint32_t)q->output_mode))
+    if (nd->kind == WEIR_KIND_SINK && modes &&
+        !(modes & (uint32_t)q->output_mode))
       return fail(err, errlen, q, nd->line,
                   "[%s] sink '%s' does not accept output_mode = %s%s%s%s",
                   nd->section, nd->plugin->desc.name,

@@ -32,7 +32,8 @@ static void wall_sleep_until(void *u, int64_t t, volatile sig_atomic_t *stop) {
       return;
     if (left > 50000)
       left = 50000;
-    struct timespec ts = {(time_t)(left / 1000000), (long)(left % 1000000) * 1000};
+    struct timespec ts = {(time_t)(left / 1000000),
+                          (long)(left % 1000000) * 1000};
     nanosleep(&ts, NULL);
   }
 }
@@ -82,8 +83,8 @@ int trigger_parse(const char *text, trigger *t, char *err, size_t errlen) {
   }
   const char *dur = word_is(text, n, pt) ? rest : text;
   char sub[200];
-  if (*dur && weir_parse_duration(dur, &t->interval_us, sub, sizeof sub) ==
-                  WEIR_OK) {
+  if (*dur &&
+      weir_parse_duration(dur, &t->interval_us, sub, sizeof sub) == WEIR_OK) {
     if (t->interval_us <= 0) {
       t->kind = TRIGGER_DEFAULT; /* Spark: an interval of 0 is the default */
       return WEIR_OK;

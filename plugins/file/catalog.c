@@ -75,8 +75,7 @@ void seen_purge(seen_files *f) {
       weir_state_delete(f->store, k, kl);
 }
 
-void offset_write(weir_buf *b, int64_t seq, const file_entry *v,
-                         size_t n) {
+void offset_write(weir_buf *b, int64_t seq, const file_entry *v, size_t n) {
   weir_mp_map(b, 2);
   weir_mp_str(b, "logOffset", 9);
   weir_mp_int(b, seq);
@@ -110,8 +109,7 @@ static int array_header(const uint8_t **p, const uint8_t *end, uint32_t *n) {
   return 0;
 }
 
-int offset_read(const uint8_t *data, size_t len, int64_t *seq,
-                file_list *out) {
+int offset_read(const uint8_t *data, size_t len, int64_t *seq, file_list *out) {
   weir_value files;
   if (weir_map_int(data, len, "logOffset", seq) != 1 ||
       weir_map_find(data, len, "files", &files) != 1)
@@ -138,4 +136,3 @@ int offset_read(const uint8_t *data, size_t len, int64_t *seq,
   }
   return WEIR_OK;
 }
-

@@ -39,11 +39,9 @@ int seen_add(seen_files *s, const char *path, int64_t size, int64_t mtime);
 void seen_purge(seen_files *s);
 
 /* Appends an epoch's end offset listing files[0..n). */
-void offset_write(weir_buf *b, int64_t seq, const file_entry *files,
-                  size_t n);
+void offset_write(weir_buf *b, int64_t seq, const file_entry *files, size_t n);
 /* Reads an offset's logOffset and appends its files to out. WEIR_OK,
  * WEIR_ERR_FORMAT or WEIR_ERR_NOMEM. */
-int offset_read(const uint8_t *data, size_t len, int64_t *seq,
-                file_list *out);
+int offset_read(const uint8_t *data, size_t len, int64_t *seq, file_list *out);
 
 #endif

@@ -171,10 +171,8 @@ int csv_convert(weir_type t, const char *s, size_t len, const char *tsfmt,
   out->s = s;
   out->len = len;
   switch (t) {
-  case WEIR_T_INT:
-    return parse_i64(s, len, &out->v.i);
-  case WEIR_T_FLOAT:
-    return parse_f64(s, len, &out->v.f);
+  case WEIR_T_INT: return parse_i64(s, len, &out->v.i);
+  case WEIR_T_FLOAT: return parse_f64(s, len, &out->v.f);
   case WEIR_T_BOOL:
     if (len == 4 && strncasecmp(s, "true", 4) == 0)
       out->v.b = 1;
@@ -183,13 +181,10 @@ int csv_convert(weir_type t, const char *s, size_t len, const char *tsfmt,
     else
       return -1;
     return 0;
-  case WEIR_T_TIMESTAMP:
-    return ts_parse(tsfmt, s, len, &out->v.ts);
+  case WEIR_T_TIMESTAMP: return ts_parse(tsfmt, s, len, &out->v.ts);
   case WEIR_T_STRING:
-  case WEIR_T_BINARY:
-    return 0;
-  default:
-    return -1;
+  case WEIR_T_BINARY: return 0;
+  default: return -1;
   }
 }
 

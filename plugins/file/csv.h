@@ -33,8 +33,8 @@ typedef struct csv_splitter {
 
 enum {
   CSV_OK = 0,
-  CSV_ERR_QUOTE = -1,    /* a quoted field is not closed on its line */
-  CSV_ERR_COLUMNS = -2,  /* more than CSV_MAX_COLUMNS fields */
+  CSV_ERR_QUOTE = -1,   /* a quoted field is not closed on its line */
+  CSV_ERR_COLUMNS = -2, /* more than CSV_MAX_COLUMNS fields */
   CSV_ERR_NOMEM = -3
 };
 

@@ -47,10 +47,10 @@
 #include "tsparse.h"
 
 #define DEFAULT_BATCH_ROWS 4096
-#define BATCH_BYTES (8u << 20)     /* emit before a batch grows past this */
-#define READ_BUFFER (1u << 20)     /* the line reader's buffer */
-#define LOG_MALFORMED_PER_FILE 10  /* then one summary line per file */
-#define DISCARD_RATIO 0.2          /* Spark's DISCARD_UNSEEN_FILES_RATIO */
+#define BATCH_BYTES (8u << 20)    /* emit before a batch grows past this */
+#define READ_BUFFER (1u << 20)    /* the line reader's buffer */
+#define LOG_MALFORMED_PER_FILE 10 /* then one summary line per file */
+#define DISCARD_RATIO 0.2         /* Spark's DISCARD_UNSEEN_FILES_RATIO */
 #define I64_MAX_D 9223372036854775807.0
 
 enum { CLEAN_OFF = 0, CLEAN_ARCHIVE = 1, CLEAN_DELETE = 2 };
@@ -79,9 +79,9 @@ typedef struct file_src {
   records *rec;
   weir_builder builder;
   int64_t batch_rows;
-  seen_files seen;      /* files taken, in keyed state */
-  file_list cache;      /* listed, not taken yet (Spark's unreadFiles) */
-  int has_cap;          /* available-now: only files of this listing */
+  seen_files seen; /* files taken, in keyed state */
+  file_list cache; /* listed, not taken yet (Spark's unreadFiles) */
+  int has_cap;     /* available-now: only files of this listing */
   file_list avail;
   int64_t malformed; /* this read's count, reported as a metric */
 } file_src;
@@ -105,7 +105,8 @@ static const weir_option file_options[] = {
      "csv: the first line of each file names the columns and is skipped",
      offsetof(file_config, header)},
     {"sep", WEIR_OPT_STRING, ",", 0, 0, 0, NULL,
-     "csv: field separator, one character; \\t for a tab, \\; or \";\" for ; (a "
+     "csv: field separator, one character; \\t for a tab, \\; or \";\" for ; "
+     "(a "
      "bare ; starts an INI comment)",
      offsetof(file_config, sep)},
     {"quote", WEIR_OPT_STRING, "\"", 0, 0, 0, NULL,
@@ -235,8 +236,8 @@ static int check_options(weir_ctx *ctx, const file_config *c, csv_opts *csv) {
   if (csv->quote >= 0 && csv->quote == csv->sep)
     return weir_error(ctx, WEIR_ERR_INVALID,
                       "sep and quote are the same character");
-  if (c->timestamp_format && ts_format_check(c->timestamp_format, err,
-                                             sizeof err) != 0)
+  if (c->timestamp_format &&
+      ts_format_check(c->timestamp_format, err, sizeof err) != 0)
     return weir_error(ctx, WEIR_ERR_INVALID, "%s", err);
   if (c->max_file_age <= 0)
     return weir_error(ctx, WEIR_ERR_INVALID, "max_file_age must be positive");
@@ -445,8 +446,8 @@ static void restat(weir_ctx *ctx, file_list *l, size_t k) {
  * latest_first and a limit, age is ignored), so the list is consumed in
  * O(taken), never filtered whole again: a backlog of N files under
  * max_files_per_trigger costs O(N), not O(N^2). */
-static size_t take_front(file_src *f, weir_ctx *ctx, file_list *l,
-                         int fresh, weir_buf *end, int64_t seq) {
+static size_t take_front(file_src *f, weir_ctx *ctx, file_list *l, int fresh,
+                         weir_buf *end, int64_t seq) {
   size_t skip = 0;
   while (skip < l->n && !seen_is_new(&f->seen, &l->v[skip]))
     skip++;
@@ -473,7 +474,8 @@ static int worth_keeping(const file_src *f, const file_list *l) {
   int64_t left = 0;
   for (size_t i = 0; i < l->n; i++)
     left += l->v[i].size;
-  return f->max_bytes > 0 && (double)left >= (double)f->max_bytes * DISCARD_RATIO;
+  return f->max_bytes > 0 &&
+         (double)left >= (double)f->max_bytes * DISCARD_RATIO;
 }
 
 static int file_plan(void *self, weir_ctx *ctx, const weir_offset *start,
@@ -582,8 +584,9 @@ static int read_file(file_src *f, weir_ctx *ctx, const file_entry *e) {
                       e->path, strerror(errno));
   if (stat(e->path, &st) == 0 && (int64_t)st.st_size != e->size)
     weir_log(ctx, WEIR_LOG_WARN,
-             "%s changed size since it was listed (%" PRId64 " bytes, now %"
-             PRId64 "): files must appear atomically (write elsewhere, then "
+             "%s changed size since it was listed (%" PRId64
+             " bytes, now %" PRId64
+             "): files must appear atomically (write elsewhere, then "
              "rename)",
              e->path, e->size, (int64_t)st.st_size);
   int header = f->header, rc = WEIR_OK, got;
@@ -632,14 +635,16 @@ static int read_file(file_src *f, weir_ctx *ctx, const file_entry *e) {
   if (got < 0 && rc == WEIR_OK)
     rc = weir_error(ctx, WEIR_ERR_IO, "reading %s (line %" PRId64 "): %s",
                     e->path, lr.line_no + 1,
-                    errno == EIO ? "corrupt or truncated data" : strerror(errno));
+                    errno == EIO ? "corrupt or truncated data"
+                                 : strerror(errno));
   if (rc == WEIR_OK && lr.short_read)
     weir_log(ctx, WEIR_LOG_WARN,
              "%s is shorter than when it was listed (%" PRId64 " bytes): it "
              "was truncated or replaced",
              e->path, e->size);
   if (bad > LOG_MALFORMED_PER_FILE)
-    weir_log(ctx, WEIR_LOG_WARN, "%s: %" PRId64 " malformed records in all "
+    weir_log(ctx, WEIR_LOG_WARN,
+             "%s: %" PRId64 " malformed records in all "
              "(the first %d logged)",
              e->path, bad, LOG_MALFORMED_PER_FILE);
   lr_close(&lr);
@@ -677,8 +682,7 @@ static int file_read(void *self, weir_ctx *ctx, const weir_offset *start,
 
 /* ---- acknowledge: clean_source ------------------------------------------- */
 
-static int file_acknowledge(void *self, weir_ctx *ctx,
-                            const weir_offset *end) {
+static int file_acknowledge(void *self, weir_ctx *ctx, const weir_offset *end) {
   file_src *f = self;
   if (f->clean == CLEAN_OFF || end->len == 0)
     return WEIR_OK;

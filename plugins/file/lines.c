@@ -121,7 +121,8 @@ int lr_next(line_reader *r, const char **line, size_t *len, int *too_long) {
     }
     size_t have = r->end - r->start;
     char *p = r->buf + r->start;
-    char *nl = scanned < have ? memchr(p + scanned, '\n', have - scanned) : NULL;
+    char *nl =
+        scanned < have ? memchr(p + scanned, '\n', have - scanned) : NULL;
     if (nl || (r->eof && have > 0) || have > r->max_record) {
       size_t n = nl ? (size_t)(nl - p) : have;
       r->line_no++;

@@ -17,7 +17,7 @@ typedef struct line_reader {
   size_t cap, base_cap, max_record;
   size_t start, end; /* unread data is buf[start, end) */
   int eof;
-  int skipping; /* inside an over-long line: drop bytes up to '\n' */
+  int skipping;    /* inside an over-long line: drop bytes up to '\n' */
   int64_t line_no; /* of the line last returned, 1-based */
   int64_t bytes;   /* bytes read from the file so far */
   int short_read;  /* a plain file ended before its expected size */

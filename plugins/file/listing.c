@@ -91,8 +91,8 @@ static int add_if_file(file_list *out, const char *path, char *err,
   return 0;
 }
 
-static int list_dir(const char *dir, file_list *out, int must_exist,
-                    char *err, size_t errlen) {
+static int list_dir(const char *dir, file_list *out, int must_exist, char *err,
+                    size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
     if (errno == ENOENT && !must_exist)

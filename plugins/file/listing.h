@@ -16,8 +16,8 @@ typedef struct file_entry {
 } file_entry;
 
 typedef struct file_list {
-  file_entry *v; /* the live entries, v[0..n) */
-  size_t n, cap; /* cap counts from v */
+  file_entry *v;   /* the live entries, v[0..n) */
+  size_t n, cap;   /* cap counts from v */
   file_entry *mem; /* the allocation v points into (drop_front moves v) */
 } file_list;
 

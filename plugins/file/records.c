@@ -14,10 +14,10 @@
 
 struct records {
   records_cfg cfg;
-  int corrupt;       /* schema index of the corrupt-record column, or -1 */
-  size_t *data_col;  /* k-th data column (fields, keys) → schema index */
+  int corrupt;      /* schema index of the corrupt-record column, or -1 */
+  size_t *data_col; /* k-th data column (fields, keys) → schema index */
   size_t ndata;
-  csv_cell *cells;   /* one per schema column */
+  csv_cell *cells; /* one per schema column */
   csv_splitter sp;
   json_line_parser *json;
 };
@@ -107,8 +107,8 @@ static void put_cell(weir_builder *b, weir_type t, const csv_cell *c) {
 
 /* Writes the cells as a row; the corrupt column gets the line when the
  * record is malformed. */
-static void write_row(records *r, weir_builder *b, const char *line,
-                      size_t len, int malformed) {
+static void write_row(records *r, weir_builder *b, const char *line, size_t len,
+                      int malformed) {
   const weir_schema *s = r->cfg.schema;
   weir_row_begin(b);
   for (size_t i = 0; i < s->n; i++) {
@@ -231,8 +231,8 @@ int records_line(records *r, weir_builder *b, const char *line, size_t len,
       return REC_SKIP;
     size_t mark_len = b->buf.len;
     uint32_t mark_rows = b->nrows;
-    int rc = json_line_parse(r->json, b, line, len, r->cfg.mode ==
-                             MODE_PERMISSIVE, why, whylen);
+    int rc = json_line_parse(r->json, b, line, len,
+                             r->cfg.mode == MODE_PERMISSIVE, why, whylen);
     if (rc < 0)
       return rc;
     if (rc == JSON_LINE_OK)

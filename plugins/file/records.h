@@ -23,18 +23,18 @@ enum { MODE_PERMISSIVE = 0, MODE_DROPMALFORMED = 1, MODE_FAILFAST = 2 };
 
 /* What records_line did with a line. */
 enum {
-  REC_ROW = 0,    /* a row was appended */
-  REC_SKIP = 1,   /* nothing to read (a blank json or csv line) */
+  REC_ROW = 0,      /* a row was appended */
+  REC_SKIP = 1,     /* nothing to read (a blank json or csv line) */
   REC_MALFORMED = 2 /* malformed: a row was appended (PERMISSIVE) or not
                        (DROPMALFORMED, FAILFAST); `why` says what is wrong */
 };
 
 typedef struct records_cfg {
   int format, mode;
-  const weir_schema *schema; /* the output schema (borrowed) */
+  const weir_schema *schema;  /* the output schema (borrowed) */
   const char *corrupt_column; /* its name; used only if in the schema */
   csv_opts csv;
-  const char *null_value; /* csv: this text reads as null */
+  const char *null_value;       /* csv: this text reads as null */
   const char *timestamp_format; /* NULL: ISO-8601 or epoch seconds */
 } records_cfg;
 

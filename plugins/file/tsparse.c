@@ -144,13 +144,10 @@ static int match_conv(char c, const char *s, size_t len, size_t *i,
     return num(s, len, i, 2, &t->day) || t->day < 1 || t->day > 31 ? -1 : 0;
   case 'j':
     t->has_yday = 1;
-    return num(s, len, i, 3, &t->yday) || t->yday < 1 || t->yday > 366 ? -1
-                                                                        : 0;
-  case 'H':
-    return num(s, len, i, 2, &t->hour) || t->hour > 23 ? -1 : 0;
+    return num(s, len, i, 3, &t->yday) || t->yday < 1 || t->yday > 366 ? -1 : 0;
+  case 'H': return num(s, len, i, 2, &t->hour) || t->hour > 23 ? -1 : 0;
   case 'I':
-    return num(s, len, i, 2, &t->hour) || t->hour < 1 || t->hour > 12 ? -1
-                                                                       : 0;
+    return num(s, len, i, 2, &t->hour) || t->hour < 1 || t->hour > 12 ? -1 : 0;
   case 'p':
     if (len - *i < 2)
       return -1;
@@ -163,8 +160,7 @@ static int match_conv(char c, const char *s, size_t len, size_t *i,
     t->has_p = 1;
     *i += 2;
     return 0;
-  case 'M':
-    return num(s, len, i, 2, &t->min) || t->min > 59 ? -1 : 0;
+  case 'M': return num(s, len, i, 2, &t->min) || t->min > 59 ? -1 : 0;
   case 'S':
     if (num(s, len, i, 2, &t->sec) || t->sec > 60)
       return -1;
@@ -188,8 +184,7 @@ static int match_conv(char c, const char *s, size_t len, size_t *i,
       t->frac *= 10;
     return 0;
   }
-  case 'z':
-    return match_zone(s, len, i, &t->off);
+  case 'z': return match_zone(s, len, i, &t->off);
   case 'Z':
     if (len - *i >= 3 && (strncasecmp(s + *i, "UTC", 3) == 0 ||
                           strncasecmp(s + *i, "GMT", 3) == 0)) {
@@ -211,20 +206,16 @@ static int match_conv(char c, const char *s, size_t len, size_t *i,
     t->has_epoch = 1;
     return 0;
   }
-  case 'T':
-    return match("%H:%M:%S", s, len, i, t);
-  case 'F':
-    return match("%Y-%m-%d", s, len, i, t);
-  case 'D':
-    return match("%m/%d/%y", s, len, i, t);
+  case 'T': return match("%H:%M:%S", s, len, i, t);
+  case 'F': return match("%Y-%m-%d", s, len, i, t);
+  case 'D': return match("%m/%d/%y", s, len, i, t);
   case '%':
     if (*i < len && s[*i] == '%') {
       (*i)++;
       return 0;
     }
     return -1;
-  default:
-    return -1;
+  default: return -1;
   }
 }
 

@@ -3,8 +3,8 @@
  * an entry in the folder's `_weir_log` listing them (weir/files.h). Parquet
  * part files are written by the SDK's module (weir/parquet.h): one writer
  * per part file, closed (footer written) before the epoch's log commit.
- * A part file no entry lists is invisible to readers, and an epoch already in the
- * log is skipped when it is re-run after a crash: exactly-once output.
+ * A part file no entry lists is invisible to readers, and an epoch already in
+ * the log is skipped when it is re-run after a crash: exactly-once output.
  * Append mode only (SEMANTICS.md, Sinks). */
 #include <errno.h>
 #include <inttypes.h>
@@ -61,11 +61,11 @@ typedef struct file_sink {
   const weir_schema *schema;
   weir_sink_log log; /* as committed so far */
   int64_t epoch;
-  int skip;          /* this epoch is already in the log */
-  FILE *out;         /* the open part file, or NULL */
+  int skip;                /* this epoch is already in the log */
+  FILE *out;               /* the open part file, or NULL */
   weir_parquet_writer *pq; /* format = parquet: the part file's writer */
   weir_builder pq_rows;    /* a batch's rows cut at max_records_per_file */
-  weir_sink_file *files; /* this epoch's part files */
+  weir_sink_file *files;   /* this epoch's part files */
   size_t nfiles;
   int64_t rows_in_file;
   weir_buf line;
@@ -120,8 +120,8 @@ static int fs_create(weir_ctx *ctx, const void *config, weir_create_args *a,
   if (weir_mkdir_p(cfg->path, err, sizeof err) != WEIR_OK)
     return weir_error(ctx, WEIR_ERR_IO, "%s", err);
   file_sink *s = calloc(1, sizeof *s);
-  if (!s || !(s->cols = calloc(a->input->n ? a->input->n : 1,
-                               sizeof *s->cols))) {
+  if (!s ||
+      !(s->cols = calloc(a->input->n ? a->input->n : 1, sizeof *s->cols))) {
     free(s);
     return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
   }
@@ -178,7 +178,8 @@ static int open_part(file_sink *s, weir_ctx *ctx) {
     weir_parquet_options o = WEIR_PARQUET_OPTIONS_INIT;
     o.compression = s->cfg->compression;
     o.row_group_size = s->cfg->row_group_size;
-    s->pq = weir_parquet_writer_new(s->out, path, s->schema, &o, err, sizeof err);
+    s->pq =
+        weir_parquet_writer_new(s->out, path, s->schema, &o, err, sizeof err);
     if (!s->pq)
       return weir_error(ctx, WEIR_ERR_IO, "%s", err);
   }
@@ -213,8 +214,8 @@ static int close_part(file_sink *s, weir_ctx *ctx) {
   bad |= fclose(s->out) != 0;
   s->out = NULL;
   if (bad)
-    return weir_error(ctx, WEIR_ERR_IO, "%s/%s: cannot write: %s",
-                      s->cfg->path, f->path, strerror(errno));
+    return weir_error(ctx, WEIR_ERR_IO, "%s/%s: cannot write: %s", s->cfg->path,
+                      f->path, strerror(errno));
   f->size = size;
   f->rows = s->rows_in_file;
   return WEIR_OK;
@@ -229,14 +230,24 @@ static void csv_value(weir_buf *b, const weir_field *fl, const weir_value *v,
   size_t n = 0;
   switch (v->type) {
   case WEIR_T_NULL: return;
-  case WEIR_T_BOOL: s = v->v.b ? "true" : "false"; n = strlen(s); break;
-  case WEIR_T_INT: n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, v->v.i); break;
-  case WEIR_T_FLOAT: n = (size_t)weir_format_double(v->v.f, 1, tmp, sizeof tmp); break;
+  case WEIR_T_BOOL:
+    s = v->v.b ? "true" : "false";
+    n = strlen(s);
+    break;
+  case WEIR_T_INT:
+    n = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, v->v.i);
+    break;
+  case WEIR_T_FLOAT:
+    n = (size_t)weir_format_double(v->v.f, 1, tmp, sizeof tmp);
+    break;
   case WEIR_T_TIMESTAMP:
     n = (size_t)weir_format_timestamp(v->v.ts, WEIR_TS_ISO, tmp, sizeof tmp);
     break;
   case WEIR_T_STRING:
-  case WEIR_T_BINARY: s = v->v.s.ptr; n = v->v.s.len; break;
+  case WEIR_T_BINARY:
+    s = v->v.s.ptr;
+    n = v->v.s.len;
+    break;
   default: return;
   }
   (void)fl;
@@ -346,16 +357,15 @@ static int fs_process(void *self, weir_ctx *ctx, const weir_batch *batch) {
       for (size_t i = 0; i < s->schema->n; i++) {
         if (i)
           weir_buf_append(&s->line, s->cfg->sep, 1);
-        csv_value(&s->line, &s->schema->fields[i], &s->cols[i],
-                  s->cfg->sep[0]);
+        csv_value(&s->line, &s->schema->fields[i], &s->cols[i], s->cfg->sep[0]);
       }
       weir_buf_lit(&s->line, "\n");
     }
     if (s->line.err)
       return weir_error(ctx, WEIR_ERR_NOMEM, "out of memory");
     if (fwrite(s->line.data, 1, s->line.len, s->out) != s->line.len)
-      return weir_error(ctx, WEIR_ERR_IO, "%s: cannot write: %s",
-                        s->cfg->path, strerror(errno));
+      return weir_error(ctx, WEIR_ERR_IO, "%s: cannot write: %s", s->cfg->path,
+                        strerror(errno));
     s->rows_in_file++;
   }
   return rc < 0 ? weir_error(ctx, WEIR_ERR_FORMAT, "malformed input batch")
@@ -400,8 +410,9 @@ static const weir_plugin file_sink_plugin = {
     .kind = WEIR_KIND_SINK,
     .name = "file",
     .version = "0.1.0",
-    .description = "part files per epoch (json lines, csv, parquet) committed through "
-                   "a _weir_log: exactly-once",
+    .description =
+        "part files per epoch (json lines, csv, parquet) committed through "
+        "a _weir_log: exactly-once",
     .options = fs_options,
     .config_size = sizeof(fs_config),
     .output_modes = WEIR_MODE_APPEND,

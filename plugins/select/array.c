@@ -77,13 +77,12 @@ static int java_to_posix(const char *s, size_t len, char *out, char *msg,
           goto unsupported;
         put(out, &o, "[^0-9]");
         continue;
-      case 's':
-        put(out, &o, bracket ? " \t\n\r\f\v" : "\\s");
-        continue;
-      case 'w':
-        put(out, &o, bracket ? "A-Za-z0-9_" : "\\w");
-        continue;
-      case 'S': case 'W': case 'b': case 'B':
+      case 's': put(out, &o, bracket ? " \t\n\r\f\v" : "\\s"); continue;
+      case 'w': put(out, &o, bracket ? "A-Za-z0-9_" : "\\w"); continue;
+      case 'S':
+      case 'W':
+      case 'b':
+      case 'B':
         if (bracket)
           goto unsupported;
         lit[0] = '\\';
@@ -123,8 +122,10 @@ static int java_to_posix(const char *s, size_t len, char *out, char *msg,
                "POSIX equivalent here (supported: \\t \\n \\r \\f "
                "\\d \\D \\s \\S \\w \\W \\b \\B and escaped "
                "punctuation%s)",
-               e, bracket ? "; inside [...] only \\t \\n \\r \\f \\d "
-                            "\\s \\w" : "");
+               e,
+               bracket ? "; inside [...] only \\t \\n \\r \\f \\d "
+                         "\\s \\w"
+                       : "");
       return WEIR_ERR_SCHEMA;
     }
     if (bracket) {
@@ -160,7 +161,8 @@ static int java_to_posix(const char *s, size_t len, char *out, char *msg,
                "regular-expression syntax with no POSIX equivalent here");
       return WEIR_ERR_SCHEMA;
     }
-    if (strchr("*+?}", c) && i + 1 < len && (s[i + 1] == '?' || s[i + 1] == '+')) {
+    if (strchr("*+?}", c) && i + 1 < len &&
+        (s[i + 1] == '?' || s[i + 1] == '+')) {
       snprintf(msg, msglen,
                "'%c%c' is a lazy or possessive quantifier, which POSIX "
                "regular expressions do not have",

@@ -66,10 +66,10 @@ typedef struct sock_src {
 
   /* shared with the reader thread, under mu */
   pthread_mutex_t mu;
-  weir_buf arena;     /* lines received, not planned yet: REC_HDR + bytes */
-  int64_t received;   /* lines this run, in total */
-  int64_t planned;    /* lines this run moved to an epoch */
-  int64_t dropped;    /* lines dropped because the buffer was full */
+  weir_buf arena;   /* lines received, not planned yet: REC_HDR + bytes */
+  int64_t received; /* lines this run, in total */
+  int64_t planned;  /* lines this run moved to an epoch */
+  int64_t dropped;  /* lines dropped because the buffer was full */
   log_msg logs[LOG_QUEUE];
   int nlogs;
   int64_t logs_lost;
@@ -80,8 +80,8 @@ typedef struct sock_src {
   int started;
   int wake[2]; /* a byte written here stops the thread's waits */
   int64_t dropped_told;
-  int based;    /* base is known */
-  int64_t base; /* offset line number of this run's first line */
+  int based;      /* base is known */
+  int64_t base;   /* offset line number of this run's first line */
   weir_buf taken; /* the planned epoch's lines */
   int64_t taken_end;
 } sock_src;
@@ -94,8 +94,7 @@ static const weir_option socket_options[] = {
     {"include_timestamp", WEIR_OPT_BOOL, "false", 0, 0, 0, NULL,
      "add a timestamp column: when each line arrived",
      offsetof(socket_config, include_timestamp)},
-    {"max_buffer_size", WEIR_OPT_SIZE, "64 MiB", 0, 1024, 1099511627776.0,
-     NULL,
+    {"max_buffer_size", WEIR_OPT_SIZE, "64 MiB", 0, 1024, 1099511627776.0, NULL,
      "lines held between epochs; beyond it new lines are dropped with a "
      "warning (Spark's buffer is unbounded)",
      offsetof(socket_config, max_buffer_size)},

@@ -133,8 +133,8 @@ void weir_kafka_trouble(weir_kafka_log *l, const char *fmt, ...) {
   /* The runtime logs a status when it begins (ABI 1.1); repeats go through
    * the rate limit. */
   const weir_host *h = l->ctx ? l->ctx->host : NULL;
-  int host_logs = h && h->struct_size >= offsetof(weir_host, status) +
-                                             sizeof h->status;
+  int host_logs =
+      h && h->struct_size >= offsetof(weir_host, status) + sizeof h->status;
   if (l->troubled || !host_logs)
     log_line(l, WEIR_LOG_WARN, msg);
   weir_kafka_status(l, "%s", msg);

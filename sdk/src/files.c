@@ -224,10 +224,9 @@ int weir_sink_log_read(const char *dir, weir_sink_log *out, char *err,
 static void entry_line(weir_buf *b, const weir_sink_file *f) {
   weir_buf_lit(b, "{\"path\":");
   weir_json_string(b, f->path, strlen(f->path));
-  weir_buf_printf(b,
-                  ",\"size\":%" PRId64 ",\"rows\":%" PRId64
-                  ",\"epoch\":%" PRId64 "}\n",
-                  f->size, f->rows, f->epoch);
+  weir_buf_printf(
+      b, ",\"size\":%" PRId64 ",\"rows\":%" PRId64 ",\"epoch\":%" PRId64 "}\n",
+      f->size, f->rows, f->epoch);
 }
 
 int weir_sink_log_commit(const char *dir, const weir_sink_log *prev,

@@ -18,7 +18,9 @@
 
 #define MAX_DEPTH 64
 
-static void put(weir_buf *out, const char *s) { weir_buf_append(out, s, strlen(s)); }
+static void put(weir_buf *out, const char *s) {
+  weir_buf_append(out, s, strlen(s));
+}
 
 /* Length of the valid UTF-8 sequence at p (2..4), or 0 when it is not one
  * (overlong forms, surrogates and values past U+10FFFF are not). */
@@ -29,7 +31,8 @@ static size_t utf8_seq(const uint8_t *p, const uint8_t *end) {
     return avail >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
   if (c >= 0xe0 && c <= 0xef) {
     uint8_t lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3
+                                                                           : 0;
   }
   if (c >= 0xf0 && c <= 0xf4) {
     uint8_t lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
@@ -163,7 +166,8 @@ static int json_value(weir_buf *out, const weir_field *field,
     /* The reader gives both as MessagePack arrays: the field says which. */
     if (v->type == WEIR_T_ARRAY || (field && field->type == WEIR_T_ARRAY))
       return json_array(out, weir_field_element(field), v);
-    return json_struct(out, field && field->type == WEIR_T_STRUCT ? field->fields : NULL, v);
+    return json_struct(
+        out, field && field->type == WEIR_T_STRUCT ? field->fields : NULL, v);
   default: return WEIR_ERR_FORMAT;
   }
   return WEIR_OK;
@@ -252,7 +256,8 @@ void weir_json_row(weir_buf *out, const weir_schema *schema,
 /* ---- msgpack → JSON ----------------------------------------------------- */
 
 static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
 }
 
 static int mp_to_json(weir_buf *out, const uint8_t **pp, const uint8_t *end,
@@ -323,7 +328,8 @@ static int mp_to_json(weir_buf *out, const uint8_t **pp, const uint8_t *end,
     *pp = p + 5;
     return WEIR_OK;
   } else if (b == 0xc4 || b == 0xc5 || b == 0xc6) {
-    /* weir_value_decode reads binaries; here only to share the bounds checks. */
+    /* weir_value_decode reads binaries; here only to share the bounds checks.
+     */
     weir_value v;
     if (weir_value_decode(&p, end, &v) != WEIR_OK)
       return WEIR_ERR_FORMAT;
@@ -518,7 +524,9 @@ static int jp_string(jp *j) {
       return jp_close(j, at, (uint32_t)n, 's');
     }
     if (c < 0x20)
-      return jp_fail(j, j->pos, "expected an escape sequence, found control character 0x%02x", c);
+      return jp_fail(
+          j, j->pos,
+          "expected an escape sequence, found control character 0x%02x", c);
     if (c >= 0x80) {
       size_t l = utf8_seq(s + j->pos, end);
       if (!l)
@@ -556,11 +564,15 @@ static int jp_string(jp *j) {
       return jp_fail(j, esc, "expected 4 hex digits after \\u");
     j->pos += 4;
     if (cp >= 0xdc00 && cp <= 0xdfff)
-      return jp_fail(j, esc, "expected a high surrogate before \\u%04X, found none", cp);
+      return jp_fail(
+          j, esc, "expected a high surrogate before \\u%04X, found none", cp);
     if (cp >= 0xd800 && cp <= 0xdbff) {
-      if (j->len - j->pos < 6 || j->s[j->pos] != '\\' || j->s[j->pos + 1] != 'u' ||
-          hex4(j->s + j->pos + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
-        return jp_fail(j, j->pos, "expected a low surrogate \\uDC00-\\uDFFF after \\u%04X", cp);
+      if (j->len - j->pos < 6 || j->s[j->pos] != '\\' ||
+          j->s[j->pos + 1] != 'u' || hex4(j->s + j->pos + 2, &lo) ||
+          lo < 0xdc00 || lo > 0xdfff)
+        return jp_fail(j, j->pos,
+                       "expected a low surrogate \\uDC00-\\uDFFF after \\u%04X",
+                       cp);
       j->pos += 6;
       cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
     }
@@ -718,8 +730,8 @@ static int jp_value(jp *j, int depth) {
   }
 }
 
-int weir_json_to_msgpack(weir_buf *out, const char *text, size_t len,
-                         char *err, size_t errlen) {
+int weir_json_to_msgpack(weir_buf *out, const char *text, size_t len, char *err,
+                         size_t errlen) {
   jp j = {text ? text : "", text ? len : 0, 0, out, err, errlen, 0};
   size_t mark = out->len;
   if (err && errlen)

@@ -98,11 +98,11 @@ struct weir_json_parser {
   uint64_t ts_date8; /* its bytes 0-7 and 8-9 */
   uint16_t ts_date2;
   int64_t ts_day_us;
-  uint8_t *stack;   /* max_depth bytes: containers open while skipping */
-  weir_buf scratch; /* decoded strings and binaries of the current record */
-  weir_buf arrays;  /* the current record's arrays, each encoded whole */
+  uint8_t *stack;     /* max_depth bytes: containers open while skipping */
+  weir_buf scratch;   /* decoded strings and binaries of the current record */
+  weir_buf arrays;    /* the current record's arrays, each encoded whole */
   uint32_t arr_index; /* the element being read, for "tags[2]" in messages */
-  weir_buf numbuf;  /* a number's text, NUL-terminated, for strtod */
+  weir_buf numbuf;    /* a number's text, NUL-terminated, for strtod */
 
   /* The record being parsed. */
   const uint8_t *base, *end;

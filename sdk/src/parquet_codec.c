@@ -10,8 +10,9 @@
 #include "parquet_int.h"
 
 const char *pq_codec_name(int codec) {
-  static const char *const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO",
-                                      "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"};
+  static const char *const names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP",
+                                      "LZO",          "BROTLI", "LZ4",
+                                      "ZSTD",         "LZ4_RAW"};
   return codec >= 0 && codec < 8 ? names[codec] : "unknown";
 }
 
@@ -61,8 +62,7 @@ int pq_compress(int codec, int level, const uint8_t *src, size_t n,
     out->len = r;
     return WEIR_OK;
   }
-  case PQ_CODEC_GZIP:
-    return gzip_compress(level, src, n, out);
+  case PQ_CODEC_GZIP: return gzip_compress(level, src, n, out);
   default:
     weir_buf_append(out, src, n);
     return out->err ? WEIR_ERR_NOMEM : WEIR_OK;
@@ -139,9 +139,7 @@ int pq_decompress(int codec, const uint8_t *src, size_t n, uint8_t *dst,
       rc = WEIR_ERR_FORMAT;
     return rc;
   }
-  case PQ_CODEC_GZIP:
-    return gzip_decompress(src, n, dst, want);
-  default:
-    return WEIR_ERR_UNSUPPORTED;
+  case PQ_CODEC_GZIP: return gzip_decompress(src, n, dst, want);
+  default: return WEIR_ERR_UNSUPPORTED;
   }
 }

@@ -61,9 +61,7 @@ static void read_logical(tc_reader *r, pq_selem *e) {
     int t2;
     switch (id) {
     case PQ_LT_TIME:
-    case PQ_LT_TIMESTAMP:
-      read_time_type(r, e);
-      break;
+    case PQ_LT_TIMESTAMP: read_time_type(r, e); break;
     case PQ_LT_INTEGER:
       while (tc_next_field(r, &l2, &id2, &t2)) {
         if (id2 == 1 && t2 == TC_BYTE)
@@ -84,8 +82,7 @@ static void read_logical(tc_reader *r, pq_selem *e) {
           tc_skip(r, t2);
       }
       break;
-    default:
-      tc_skip(r, TC_STRUCT);
+    default: tc_skip(r, TC_STRUCT);
     }
   }
 }
@@ -98,7 +95,10 @@ static void read_selem(tc_reader *r, pq_selem *e) {
   e->lt_signed = 1;
   while (tc_next_field(r, &last, &id, &t)) {
     switch (id) {
-    case 1: e->has_type = 1; e->type = (int)tc_read_int(r); break;
+    case 1:
+      e->has_type = 1;
+      e->type = (int)tc_read_int(r);
+      break;
     case 2: e->type_length = (int)tc_read_int(r); break;
     case 3: e->repetition = (int)tc_read_int(r); break;
     case 4: e->name = tc_read_binary(r, &e->name_len); break;
@@ -256,8 +256,9 @@ int pq_meta_decode(const uint8_t *p, size_t n, pq_meta *m, char *why,
   }
   if (!m->schema || m->num_rows < 0 || !m->rgs) {
     snprintf(why, whylen, "footer lacks its %s",
-             !m->schema ? "schema" : m->num_rows < 0 ? "row count"
-                                                    : "row groups");
+             !m->schema        ? "schema"
+             : m->num_rows < 0 ? "row count"
+                               : "row groups");
     goto fail;
   }
   return WEIR_OK;
@@ -289,16 +290,25 @@ static void read_data_header(tc_reader *r, pq_page_header *h, int v2) {
     if (v < INT32_MIN || v > INT32_MAX)
       r->bad = 1;
     if (!v2) {
-      if (id == 1) h->num_values = (int32_t)v;
-      else if (id == 2) h->encoding = (int)v;
-      else if (id == 3) h->def_encoding = (int)v;
+      if (id == 1)
+        h->num_values = (int32_t)v;
+      else if (id == 2)
+        h->encoding = (int)v;
+      else if (id == 3)
+        h->def_encoding = (int)v;
     } else {
-      if (id == 1) h->num_values = (int32_t)v;
-      else if (id == 2) h->num_nulls = (int32_t)v;
-      else if (id == 3) h->num_rows = (int32_t)v;
-      else if (id == 4) h->encoding = (int)v;
-      else if (id == 5) h->def_len = (int32_t)v;
-      else if (id == 6) h->rep_len = (int32_t)v;
+      if (id == 1)
+        h->num_values = (int32_t)v;
+      else if (id == 2)
+        h->num_nulls = (int32_t)v;
+      else if (id == 3)
+        h->num_rows = (int32_t)v;
+      else if (id == 4)
+        h->encoding = (int)v;
+      else if (id == 5)
+        h->def_len = (int32_t)v;
+      else if (id == 6)
+        h->rep_len = (int32_t)v;
     }
   }
 }
@@ -333,8 +343,7 @@ long pq_page_header_decode(const uint8_t *p, size_t n, pq_page_header *h) {
     /* Ran off the end: perhaps only because the caller gave too few bytes. */
     return r.p >= r.end ? 0 : -1;
   if (!seen_type || h->uncompressed_size < 0 || h->compressed_size < 0 ||
-      h->num_values < 0 || h->def_len < 0 || h->rep_len < 0 ||
-      h->num_nulls < 0)
+      h->num_values < 0 || h->def_len < 0 || h->rep_len < 0 || h->num_nulls < 0)
     return -1;
   return (long)(r.p - p);
 }

@@ -27,7 +27,8 @@ int pq_src_read(const pq_src *s, int64_t off, void *dst, size_t n) {
   }
   size_t got = 0;
   while (got < n) {
-    ssize_t r = pread(s->fd, (uint8_t *)dst + got, n - got, (off_t)off + (off_t)got);
+    ssize_t r =
+        pread(s->fd, (uint8_t *)dst + got, n - got, (off_t)off + (off_t)got);
     if (r < 0 && errno == EINTR)
       continue;
     if (r < 0)
@@ -40,10 +41,16 @@ int pq_src_read(const pq_src *s, int64_t off, void *dst, size_t n) {
 }
 
 const char *pq_encoding_name(int enc) {
-  static const char *const names[] = {
-      "PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED",
-      "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
-      "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
+  static const char *const names[] = {"PLAIN",
+                                      "GROUP_VAR_INT",
+                                      "PLAIN_DICTIONARY",
+                                      "RLE",
+                                      "BIT_PACKED",
+                                      "DELTA_BINARY_PACKED",
+                                      "DELTA_LENGTH_BYTE_ARRAY",
+                                      "DELTA_BYTE_ARRAY",
+                                      "RLE_DICTIONARY",
+                                      "BYTE_STREAM_SPLIT"};
   return enc >= 0 && enc < 10 ? names[enc] : "unknown";
 }
 
@@ -84,23 +91,26 @@ static size_t plain_width(const pq_rcol *c) {
 }
 
 /* One PLAIN value at *p (advancing it); -1 when the bytes end. */
-static int plain_value(const pq_rcol *c, const uint8_t **pp,
-                       const uint8_t *end, pq_val *v) {
+static int plain_value(const pq_rcol *c, const uint8_t **pp, const uint8_t *end,
+                       pq_val *v) {
   const uint8_t *p = *pp;
   size_t w = plain_width(c), left = (size_t)(end - p);
   switch (c->ptype) {
   case PQ_INT32:
-    if (left < 4) return -1;
+    if (left < 4)
+      return -1;
     v->i = (int32_t)pq_le32(p);
     break;
   case PQ_INT64:
-    if (left < 8) return -1;
+    if (left < 8)
+      return -1;
     v->i = (int64_t)pq_le64(p);
     break;
   case PQ_FLOAT: {
     float f;
     uint32_t u;
-    if (left < 4) return -1;
+    if (left < 4)
+      return -1;
     u = pq_le32(p);
     memcpy(&f, &u, 4);
     v->f = f;
@@ -108,19 +118,22 @@ static int plain_value(const pq_rcol *c, const uint8_t **pp,
   }
   case PQ_DOUBLE: {
     uint64_t u;
-    if (left < 8) return -1;
+    if (left < 8)
+      return -1;
     u = pq_le64(p);
     memcpy(&v->f, &u, 8);
     break;
   }
   case PQ_BYTE_ARRAY:
-    if (left < 4 || pq_le32(p) > left - 4) return -1;
+    if (left < 4 || pq_le32(p) > left - 4)
+      return -1;
     v->n = pq_le32(p);
     v->s = p + 4;
     w = 4 + (size_t)v->n;
     break;
   default: /* INT96, FIXED_LEN_BYTE_ARRAY */
-    if (left < w) return -1;
+    if (left < w)
+      return -1;
     v->s = p;
     v->n = (uint32_t)w;
   }
@@ -166,8 +179,7 @@ static int start_values(pq_rcol *c, int enc, const uint8_t *p,
   c->ib_n = c->ib_pos = c->db_n = c->db_pos = c->db2_n = c->db2_pos = 0;
   int ints = c->ptype == PQ_INT32 || c->ptype == PQ_INT64;
   switch (enc) {
-  case PQ_ENC_PLAIN:
-    return WEIR_OK;
+  case PQ_ENC_PLAIN: return WEIR_OK;
   case PQ_ENC_PLAIN_DICTIONARY:
   case PQ_ENC_RLE_DICTIONARY:
     if (!c->has_dict)
@@ -179,7 +191,8 @@ static int start_values(pq_rcol *c, int enc, const uint8_t *p,
     pq_rle_dec_init(&c->idx, p + 1, end, *p);
     return WEIR_OK;
   case PQ_ENC_RLE:
-    if (c->ptype != PQ_BOOLEAN || end - p < 4 || pq_le32(p) > (uint64_t)(end - p - 4))
+    if (c->ptype != PQ_BOOLEAN || end - p < 4 ||
+        pq_le32(p) > (uint64_t)(end - p - 4))
       return BAD("bad RLE boolean values");
     pq_rle_dec_init(&c->idx, p + 4, p + 4 + pq_le32(p), 1);
     return WEIR_OK;
@@ -288,10 +301,10 @@ static int next_page(pq_rcol *c, const pq_src *src, char *why, size_t whylen) {
       return WEIR_ERR_NOMEM;
     int rc = pq_src_read(src, c->off, c->raw.data, (size_t)h.compressed_size);
     if (rc != WEIR_OK)
-      return rc == WEIR_ERR_IO ? (snprintf(why, whylen, "read error: %s",
-                                           strerror(errno)),
-                                  rc)
-                               : BAD("file truncated inside a page");
+      return rc == WEIR_ERR_IO
+                 ? (snprintf(why, whylen, "read error: %s", strerror(errno)),
+                    rc)
+                 : BAD("file truncated inside a page");
     c->off += h.compressed_size;
     const uint8_t *raw = c->raw.data;
     size_t rn = (size_t)h.compressed_size, un = (size_t)h.uncompressed_size;
@@ -350,7 +363,8 @@ static int next_page(pq_rcol *c, const pq_src *src, char *why, size_t whylen) {
           return BAD("corrupt %s page v2", pq_codec_name(c->codec));
       } else {
         if (rn != un)
-          return BAD("uncompressed page v2 of %zu bytes, %zu announced", rn, un);
+          return BAD("uncompressed page v2 of %zu bytes, %zu announced", rn,
+                     un);
         memcpy(c->page.data + ln, raw + ln, rn - ln);
       }
       c->page.len = un;
@@ -360,7 +374,8 @@ static int next_page(pq_rcol *c, const pq_src *src, char *why, size_t whylen) {
       vend = c->page.data + un;
     }
     if (c->max_def > 0)
-      pq_rle_dec_init(&c->defs, lev, levend, pq_bit_width((uint64_t)c->max_def));
+      pq_rle_dec_init(&c->defs, lev, levend,
+                      pq_bit_width((uint64_t)c->max_def));
     c->lev_n = c->lev_pos = 0;
     rc = start_values(c, h.encoding, vals, vend, why, whylen);
     if (rc != WEIR_OK)
@@ -483,13 +498,12 @@ static int next_value(pq_rcol *c, pq_val *v, char *why, size_t whylen) {
     c->bss_i++;
     return WEIR_OK;
   }
-  default:
-    return BAD("encoding %s", pq_encoding_name(c->enc));
+  default: return BAD("encoding %s", pq_encoding_name(c->enc));
   }
 }
 
-int pq_rcol_next(pq_rcol *c, const pq_src *src, int *def, pq_val *v,
-                 char *why, size_t whylen) {
+int pq_rcol_next(pq_rcol *c, const pq_src *src, int *def, pq_val *v, char *why,
+                 size_t whylen) {
   if (c->page_left <= 0) {
     int rc = next_page(c, src, why, whylen);
     if (rc != WEIR_OK)

@@ -172,15 +172,19 @@ long pq_rle_get(pq_rle_dec *d, uint32_t *out, size_t n) {
   return (long)got;
 }
 
-/* ---- DELTA_BINARY_PACKED -------------------------------------------------- */
+/* ---- DELTA_BINARY_PACKED --------------------------------------------------
+ */
 
-static int64_t unzigzag(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1); }
+static int64_t unzigzag(uint64_t u) {
+  return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
 
 int pq_delta_init(pq_delta_dec *d, const uint8_t *p, const uint8_t *end) {
   uint64_t first;
   memset(d, 0, sizeof *d);
-  if (read_uvarint(&p, end, &d->block_size) || read_uvarint(&p, end, &d->nmini) ||
-      read_uvarint(&p, end, &d->total) || read_uvarint(&p, end, &first))
+  if (read_uvarint(&p, end, &d->block_size) ||
+      read_uvarint(&p, end, &d->nmini) || read_uvarint(&p, end, &d->total) ||
+      read_uvarint(&p, end, &first))
     return WEIR_ERR_FORMAT;
   if (d->block_size == 0 || d->block_size > (1u << 20) || d->nmini == 0 ||
       d->block_size % d->nmini || (d->block_size / d->nmini) % 8)
@@ -244,7 +248,8 @@ long pq_delta_get(pq_delta_dec *d, int64_t *out, size_t n) {
       if ((uint64_t)(d->end - d->p) < need)
         return -1;
       d->mini_p = d->p;
-      d->p += (uint64_t)(d->end - d->p) < full ? (uint64_t)(d->end - d->p) : full;
+      d->p +=
+          (uint64_t)(d->end - d->p) < full ? (uint64_t)(d->end - d->p) : full;
       d->in_mini = 0;
     }
     int w = d->widths[d->mini];

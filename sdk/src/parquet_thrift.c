@@ -198,16 +198,11 @@ void tc_skip(tc_reader *r, int type) {
     return;
   switch (type) {
   case TC_TRUE:
-  case TC_FALSE:
-    return; /* the value was in the field header */
-  case TC_BYTE:
-    tc_read_byte(r);
-    return;
+  case TC_FALSE: return; /* the value was in the field header */
+  case TC_BYTE: tc_read_byte(r); return;
   case TC_I16:
   case TC_I32:
-  case TC_I64:
-    tc_read_varint(r);
-    return;
+  case TC_I64: tc_read_varint(r); return;
   case TC_DOUBLE:
     if (r->end - r->p < 8)
       r->bad = 1;
@@ -264,7 +259,6 @@ void tc_skip(tc_reader *r, int type) {
     r->depth--;
     return;
   }
-  default:
-    r->bad = 1;
+  default: r->bad = 1;
   }
 }

@@ -14,8 +14,9 @@
 
 #include "parquet_int.h"
 
-#define STAT_MAX_BYTES 512 /* longer string min/max are left out (a
-                              truncated max would need care; not worth it) */
+#define STAT_MAX_BYTES                                                         \
+  512 /* longer string min/max are left out (a                                 \
+         truncated max would need care; not worth it) */
 #define DICT_HT_MIN 1024
 
 static inline int append(weir_buf *b, const void *p, size_t n) {
@@ -184,13 +185,11 @@ int pq_wcol_put(pq_wcol *c, const pq_wctx *x, int def, const weir_value *v) {
       memcpy(p + 4, s, len);
     c->vals.len += 4 + (size_t)len;
     const uint8_t *base = c->vals.data;
-    if (!c->has_minmax ||
-        bytes_cmp(s, len, base + c->bmin, c->bmin_len) < 0) {
+    if (!c->has_minmax || bytes_cmp(s, len, base + c->bmin, c->bmin_len) < 0) {
       c->bmin = at;
       c->bmin_len = len;
     }
-    if (!c->has_minmax ||
-        bytes_cmp(s, len, base + c->bmax, c->bmax_len) > 0) {
+    if (!c->has_minmax || bytes_cmp(s, len, base + c->bmax, c->bmax_len) > 0) {
       c->bmax = at;
       c->bmax_len = len;
     }
@@ -199,17 +198,15 @@ int pq_wcol_put(pq_wcol *c, const pq_wctx *x, int def, const weir_value *v) {
       return WEIR_ERR_NOMEM;
     break;
   }
-  default:
-    return WEIR_ERR_INTERNAL; /* a null-type column has no values */
+  default: return WEIR_ERR_INTERNAL; /* a null-type column has no values */
   }
   c->nvals++;
   return WEIR_OK;
 }
 
 /* Compresses a page and writes its header and bytes. */
-static int write_page(const pq_wctx *x, int type, const uint8_t *data,
-                      size_t n, int32_t num_values, int encoding,
-                      pq_wchunk *out) {
+static int write_page(const pq_wctx *x, int type, const uint8_t *data, size_t n,
+                      int32_t num_values, int encoding, pq_wchunk *out) {
   const uint8_t *body = data;
   size_t blen = n;
   if (x->codec != PQ_CODEC_UNCOMPRESSED) {
@@ -311,8 +308,8 @@ static void wcol_reset(pq_wcol *c, const pq_wctx *x) {
   c->ndict = 0;
   if (c->ht)
     memset(c->ht, 0, c->ht_cap * sizeof *c->ht);
-  c->dict_on = c->ptype == PQ_BYTE_ARRAY &&
-               x->dict_mode != WEIR_PARQUET_DICT_OFF;
+  c->dict_on =
+      c->ptype == PQ_BYTE_ARRAY && x->dict_mode != WEIR_PARQUET_DICT_OFF;
   c->has_minmax = 0;
 }
 
@@ -322,8 +319,8 @@ int pq_wcol_flush(pq_wcol *c, const pq_wctx *x, size_t nrows, pq_wchunk *out) {
   int width = pq_bit_width(c->ndict ? c->ndict - 1 : 0);
   int use_dict = c->dict_on && c->ndict > 0;
   if (use_dict && x->dict_mode == WEIR_PARQUET_DICT_AUTO)
-    use_dict = c->dict.len + (c->nvals * (size_t)width + 7) / 8 + 16 <
-               c->vals.len;
+    use_dict =
+        c->dict.len + (c->nvals * (size_t)width + 7) / 8 + 16 < c->vals.len;
   int rc = WEIR_OK;
   memset(out, 0, sizeof *out);
   out->start = *x->pos;

@@ -273,8 +273,7 @@ static ALWAYS_INLINE int dec_head(const uint8_t **pp, const uint8_t *end,
     v->v.nfields = rd32(p + 1);
     *pp = p + 5;
     return WEIR_OK;
-  default: /* maps, other ext types, 0xc1 */
-    return WEIR_ERR_FORMAT;
+  default: /* maps, other ext types, 0xc1 */ return WEIR_ERR_FORMAT;
   }
 bytes:
   if (UNLIKELY(n > avail))
@@ -559,31 +558,48 @@ static int skip_any(const uint8_t **pp, const uint8_t *end, int depth) {
     h = 1, n = b & 0x1f;
   else {
     switch (b) {
-    case 0xcc: case 0xd0: h = 2; break;
-    case 0xcd: case 0xd1: h = 3; break;
-    case 0xce: case 0xd2: case 0xca: h = 5; break;
-    case 0xcf: case 0xd3: case 0xcb: h = 9; break;
+    case 0xcc:
+    case 0xd0: h = 2; break;
+    case 0xcd:
+    case 0xd1: h = 3; break;
+    case 0xce:
+    case 0xd2:
+    case 0xca: h = 5; break;
+    case 0xcf:
+    case 0xd3:
+    case 0xcb: h = 9; break;
     case 0xd4: h = 3; break;
     case 0xd5: h = 4; break;
     case 0xd6: h = 6; break;
     case 0xd7: h = 10; break;
     case 0xd8: h = 18; break;
-    case 0xc4: case 0xd9: h = 2; break;
-    case 0xc5: case 0xda: h = 3; break;
-    case 0xc6: case 0xdb: h = 5; break;
+    case 0xc4:
+    case 0xd9: h = 2; break;
+    case 0xc5:
+    case 0xda: h = 3; break;
+    case 0xc6:
+    case 0xdb: h = 5; break;
     case 0xc7: h = 3; break;
     case 0xc8: h = 4; break;
     case 0xc9: h = 6; break;
-    case 0xdc: case 0xde: h = 3; break;
-    case 0xdd: case 0xdf: h = 5; break;
+    case 0xdc:
+    case 0xde: h = 3; break;
+    case 0xdd:
+    case 0xdf: h = 5; break;
     default: return WEIR_ERR_FORMAT; /* 0xc1 */
     }
     if (avail < h)
       return WEIR_ERR_FORMAT;
     switch (b) {
-    case 0xc4: case 0xd9: case 0xc7: n = p[1]; break;
-    case 0xc5: case 0xda: case 0xc8: n = rd16(p + 1); break;
-    case 0xc6: case 0xdb: case 0xc9: n = rd32(p + 1); break;
+    case 0xc4:
+    case 0xd9:
+    case 0xc7: n = p[1]; break;
+    case 0xc5:
+    case 0xda:
+    case 0xc8: n = rd16(p + 1); break;
+    case 0xc6:
+    case 0xdb:
+    case 0xc9: n = rd32(p + 1); break;
     case 0xdc: items = rd16(p + 1); break;
     case 0xdd: items = rd32(p + 1); break;
     case 0xde: items = 2u * rd16(p + 1); break;

@@ -168,8 +168,8 @@ typedef struct ddl {
 } ddl;
 
 static void ddl_ws(ddl *p) {
-  while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-         p->s[p->pos] == '\n' || p->s[p->pos] == '\r')
+  while (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
+         p->s[p->pos] == '\r')
     p->pos++;
 }
 
@@ -252,7 +252,8 @@ static char *ddl_name(ddl *p) {
       char c = p->s[p->pos];
       if (!c) {
         weir_buf_free(&b);
-        ddl_fail(p, start, "expected a closing '`' for the name, found end of input");
+        ddl_fail(p, start,
+                 "expected a closing '`' for the name, found end of input");
         return NULL;
       }
       p->pos++;
@@ -293,18 +294,28 @@ static const struct {
   weir_type type;
   int sized; /* takes an optional "(n)" */
 } type_words[] = {
-    {"STRING", WEIR_T_STRING, 0},      {"VARCHAR", WEIR_T_STRING, 1},
-    {"CHAR", WEIR_T_STRING, 1},        {"BINARY", WEIR_T_BINARY, 0},
-    {"BOOLEAN", WEIR_T_BOOL, 0},       {"BOOL", WEIR_T_BOOL, 0},
-    {"TINYINT", WEIR_T_INT, 0},        {"BYTE", WEIR_T_INT, 0},
-    {"SMALLINT", WEIR_T_INT, 0},       {"SHORT", WEIR_T_INT, 0},
-    {"INT", WEIR_T_INT, 0},            {"INTEGER", WEIR_T_INT, 0},
-    {"BIGINT", WEIR_T_INT, 0},         {"LONG", WEIR_T_INT, 0},
-    {"FLOAT", WEIR_T_FLOAT, 0},        {"REAL", WEIR_T_FLOAT, 0},
-    {"DOUBLE", WEIR_T_FLOAT, 0},       {"TIMESTAMP", WEIR_T_TIMESTAMP, 0},
+    {"STRING", WEIR_T_STRING, 0},
+    {"VARCHAR", WEIR_T_STRING, 1},
+    {"CHAR", WEIR_T_STRING, 1},
+    {"BINARY", WEIR_T_BINARY, 0},
+    {"BOOLEAN", WEIR_T_BOOL, 0},
+    {"BOOL", WEIR_T_BOOL, 0},
+    {"TINYINT", WEIR_T_INT, 0},
+    {"BYTE", WEIR_T_INT, 0},
+    {"SMALLINT", WEIR_T_INT, 0},
+    {"SHORT", WEIR_T_INT, 0},
+    {"INT", WEIR_T_INT, 0},
+    {"INTEGER", WEIR_T_INT, 0},
+    {"BIGINT", WEIR_T_INT, 0},
+    {"LONG", WEIR_T_INT, 0},
+    {"FLOAT", WEIR_T_FLOAT, 0},
+    {"REAL", WEIR_T_FLOAT, 0},
+    {"DOUBLE", WEIR_T_FLOAT, 0},
+    {"TIMESTAMP", WEIR_T_TIMESTAMP, 0},
     {"TIMESTAMP_LTZ", WEIR_T_TIMESTAMP, 0},
     {"TIMESTAMP_NTZ", WEIR_T_TIMESTAMP, 0},
-    {"VOID", WEIR_T_NULL, 0},          {"STRUCT", WEIR_T_STRUCT, 0},
+    {"VOID", WEIR_T_NULL, 0},
+    {"STRUCT", WEIR_T_STRUCT, 0},
     {"ARRAY", WEIR_T_ARRAY, 0},
 };
 
@@ -364,8 +375,7 @@ static int ddl_array(ddl *p, weir_schema **members, int depth) {
   return WEIR_OK;
 }
 
-static int ddl_type(ddl *p, weir_type *type, weir_schema **members,
-                    int depth) {
+static int ddl_type(ddl *p, weir_type *type, weir_schema **members, int depth) {
   char word[32];
   ddl_ws(p);
   size_t at = p->pos, len = ddl_word(p, word, sizeof word);
@@ -426,7 +436,9 @@ static int ddl_comment(ddl *p) {
   for (;;) {
     char c = p->s[p->pos];
     if (!c)
-      return ddl_fail(p, start, "expected a closing %c for the comment, found end of input", q);
+      return ddl_fail(
+          p, start, "expected a closing %c for the comment, found end of input",
+          q);
     p->pos++;
     if (c == '\\' && p->s[p->pos])
       p->pos++;
@@ -618,8 +630,7 @@ void weir_schema_encode(const weir_schema *s, weir_buf *out) {
 }
 
 /* An array header at *p: its element count. */
-static int mp_array_header(const uint8_t **p, const uint8_t *end,
-                           uint32_t *n) {
+static int mp_array_header(const uint8_t **p, const uint8_t *end, uint32_t *n) {
   const uint8_t *q = *p;
   if (q >= end)
     return WEIR_ERR_FORMAT;
@@ -630,7 +641,8 @@ static int mp_array_header(const uint8_t **p, const uint8_t *end,
     *n = (uint32_t)q[1] << 8 | q[2];
     *p = q + 3;
   } else if (q[0] == 0xdd && end - q >= 5) {
-    *n = (uint32_t)q[1] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 8 | q[4];
+    *n = (uint32_t)q[1] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 8 |
+         q[4];
     *p = q + 5;
   } else {
     return WEIR_ERR_FORMAT;
@@ -686,8 +698,8 @@ static int decode_field(const uint8_t **p, const uint8_t *end, weir_schema *s,
   return rc == WEIR_ERR_INVALID ? WEIR_ERR_FORMAT : rc;
 }
 
-static int decode_fields(const uint8_t **p, const uint8_t *end,
-                         weir_schema *s, int depth) {
+static int decode_fields(const uint8_t **p, const uint8_t *end, weir_schema *s,
+                         int depth) {
   uint32_t n;
   if (depth > MAX_DEPTH || mp_array_header(p, end, &n) != WEIR_OK)
     return WEIR_ERR_FORMAT;

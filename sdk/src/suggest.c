@@ -38,8 +38,7 @@ static size_t edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
-const char *weir_suggest(const char *word, const char *const *cands,
-                         size_t n) {
+const char *weir_suggest(const char *word, const char *const *cands, size_t n) {
   const char *best = NULL;
   size_t best_d = (size_t)-1, wl = strlen(word);
   /* Short words tolerate fewer edits, or everything would match (DATE

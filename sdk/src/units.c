@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <strings.h>
 
-#include "weir/units.h"
 #include "internal.h"
+#include "weir/units.h"
 
 /* ---- shared helpers ----------------------------------------------------- */
 
@@ -92,7 +92,8 @@ static int scale_decimal(const decimal *d, int64_t unit, int64_t *out) {
     return -1;
   int64_t r = d->whole * unit;
   if (d->frac) {
-    /* frac·unit/scale is whole iff scale/g divides frac, g = gcd(unit, scale). */
+    /* frac·unit/scale is whole iff scale/g divides frac, g = gcd(unit, scale).
+     */
     int64_t g = gcd64(unit, d->scale), den = d->scale / g, u = unit / g;
     if (d->frac % den)
       return -2;
@@ -176,7 +177,8 @@ int weir_parse_duration(const char *s, int64_t *us, char *err, size_t errlen) {
   while (isspace((unsigned char)s[i]))
     i++;
   /* Spark writes "interval 10 seconds"; accept it as written. */
-  if (strncasecmp(s + i, "interval", 8) == 0 && isspace((unsigned char)s[i + 8]))
+  if (strncasecmp(s + i, "interval", 8) == 0 &&
+      isspace((unsigned char)s[i + 8]))
     for (i += 8; isspace((unsigned char)s[i]);)
       i++;
   for (;;) {
@@ -214,10 +216,12 @@ int weir_parse_duration(const char *s, int64_t *us, char *err, size_t errlen) {
           unit = dur_units[k].us;
       if (unit < 0) {
         snprintf(what, sizeof what, "'%.*s'", (int)(ul < 24 ? ul : 24), s + i);
-        if (strncasecmp(s + i, "month", 5) == 0 || strncasecmp(s + i, "year", 4) == 0)
+        if (strncasecmp(s + i, "month", 5) == 0 ||
+            strncasecmp(s + i, "year", 4) == 0)
           return fail(err, errlen, i,
                       "expected %s, found %s (durations have a fixed length: "
-                      "use days)", DUR_UNITS, what);
+                      "use days)",
+                      DUR_UNITS, what);
         return fail(err, errlen, i, "expected %s, found %s", DUR_UNITS, what);
       }
       i += ul;
@@ -225,7 +229,8 @@ int weir_parse_duration(const char *s, int64_t *us, char *err, size_t errlen) {
     int64_t v;
     int rc = scale_decimal(&d, unit, &v);
     if (rc == -2)
-      return fail(err, errlen, num_at, "expected a whole number of microseconds, found '%.*s'",
+      return fail(err, errlen, num_at,
+                  "expected a whole number of microseconds, found '%.*s'",
                   (int)(i - num_at < 24 ? i - num_at : 24), s + num_at);
     if (rc < 0 || v > INT64_MAX - total)
       return fail(err, errlen, num_at, "duration too large");
@@ -268,10 +273,10 @@ int weir_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen) {
     const char *word;
     int shift;
   } units[] = {
-      {"", 0},    {"b", 0},    {"byte", 0},  {"bytes", 0}, {"k", 10},
-      {"kb", 10}, {"kib", 10}, {"m", 20},    {"mb", 20},   {"mib", 20},
-      {"g", 30},  {"gb", 30},  {"gib", 30},  {"t", 40},    {"tb", 40},
-      {"tib", 40}, {"p", 50},  {"pb", 50},   {"pib", 50},
+      {"", 0},     {"b", 0},    {"byte", 0}, {"bytes", 0}, {"k", 10},
+      {"kb", 10},  {"kib", 10}, {"m", 20},   {"mb", 20},   {"mib", 20},
+      {"g", 30},   {"gb", 30},  {"gib", 30}, {"t", 40},    {"tb", 40},
+      {"tib", 40}, {"p", 50},   {"pb", 50},  {"pib", 50},
   };
   char what[40];
   size_t i = 0;
@@ -300,19 +305,22 @@ int weir_parse_size(const char *s, int64_t *bytes, char *err, size_t errlen) {
     j++;
   int shift = -1;
   for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
-    if (strlen(units[k].word) == ul && strncasecmp(s + i, units[k].word, ul) == 0)
+    if (strlen(units[k].word) == ul &&
+        strncasecmp(s + i, units[k].word, ul) == 0)
       shift = units[k].shift;
   if (shift < 0 || s[j]) {
     size_t at = shift < 0 ? unit_at : j;
     found(s + at, what, sizeof what);
     return fail(err, errlen, at, "expected %s, found %s",
-                shift < 0 ? "a unit (B, KB, MB, GB, TB, KiB, ...)" : "end of input",
+                shift < 0 ? "a unit (B, KB, MB, GB, TB, KiB, ...)"
+                          : "end of input",
                 what);
   }
   int64_t v;
   int rc = scale_decimal(&d, INT64_C(1) << shift, &v);
   if (rc == -2)
-    return fail(err, errlen, num_at, "expected a whole number of bytes, found '%.*s'",
+    return fail(err, errlen, num_at,
+                "expected a whole number of bytes, found '%.*s'",
                 (int)(j - num_at < 24 ? j - num_at : 24), s + num_at);
   if (rc < 0)
     return fail(err, errlen, num_at, "size too large");
@@ -421,7 +429,8 @@ int weir_parse_timestamp(const char *s, size_t len, int64_t *us) {
   if (i != len)
     return WEIR_ERR_INVALID;
   int64_t days = weir_days_from_civil(y, (unsigned)mo, (unsigned)d);
-  *us = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * WEIR_US_PER_SEC + frac;
+  *us = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * WEIR_US_PER_SEC +
+        frac;
   return WEIR_OK;
 }
 
@@ -446,14 +455,15 @@ int weir_format_timestamp(int64_t us, int style, char *out, size_t n) {
     char fr[10] = "";
     if (style == WEIR_TS_SPARK ? frac != 0 : 1)
       snprintf(fr, sizeof fr, ".%06d", (int)frac);
-    return snprintf(out, n, "%05" PRId64 "-%02u-%02u%c%02d:%02d:%02d%s%s", y, m, d,
-                    style == WEIR_TS_SPARK ? ' ' : 'T', hh, mm, ss, fr,
+    return snprintf(out, n, "%05" PRId64 "-%02u-%02u%c%02d:%02d:%02d%s%s", y, m,
+                    d, style == WEIR_TS_SPARK ? ' ' : 'T', hh, mm, ss, fr,
                     style == WEIR_TS_SPARK ? "" : "Z");
   }
   /* Sinks format a timestamp per row, so digits are written by hand. */
   char t[40];
   size_t k = 0;
-#define TWO(v) (t[k++] = (char)('0' + (v) / 10), t[k++] = (char)('0' + (v) % 10))
+#define TWO(v)                                                                 \
+  (t[k++] = (char)('0' + (v) / 10), t[k++] = (char)('0' + (v) % 10))
   TWO((int)(y / 100));
   TWO((int)(y % 100));
   t[k++] = '-';
@@ -524,9 +534,9 @@ static int shortest_digits(double v, int single, char *dig, int *exp10) {
     return n;
   }
   /* At most one decimal of DBL_DIG (15) significant digits lies within a
-   * normal double's rounding interval, so when the 15-digit rounding reads back,
-   * it is the shortest form once its trailing zeros go; otherwise 16, then
-   * 17 digits (always enough). Floats: 6 up to 9. */
+   * normal double's rounding interval, so when the 15-digit rounding reads
+   * back, it is the shortest form once its trailing zeros go; otherwise 16,
+   * then 17 digits (always enough). Floats: 6 up to 9. */
   int p = single ? 6 : 15, maxp = single ? 9 : 17;
   /* Subnormals carry fewer bits, so fewer digits may do: search from 1. */
   if (v < (single ? (double)FLT_MIN : DBL_MIN))

@@ -45,8 +45,7 @@ static int create(weir_ctx *ctx, const void *config, weir_create_args *args,
   }
   myplugin *p = calloc(1, sizeof *p);
   weir_schema *out = weir_schema_copy(args->input);
-  if (!p || !out ||
-      !(p->row = calloc(args->input->n, sizeof *p->row)) ||
+  if (!p || !out || !(p->row = calloc(args->input->n, sizeof *p->row)) ||
       weir_builder_init(&p->out, out) != WEIR_OK) {
     destroy(p);
     weir_schema_free(out);

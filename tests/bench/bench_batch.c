@@ -68,7 +68,8 @@ static int bench(int ncols) {
     return 1;
   }
   printf("  batch size %zu bytes (%.1f bytes/row)\n", len, (double)len / ROWS);
-  report("build (weir_put_*)", (double)batches * ROWS, (double)batches * len, t);
+  report("build (weir_put_*)", (double)batches * ROWS, (double)batches * len,
+         t);
 
   /* read: every column decoded, every value touched */
   weir_value cols[4];
@@ -86,7 +87,8 @@ static int bench(int ncols) {
     }
     t = now() - t0;
   } while (t < SECONDS);
-  report("read (weir_reader_next)", (double)batches * ROWS, (double)batches * len, t);
+  report("read (weir_reader_next)", (double)batches * ROWS,
+         (double)batches * len, t);
 
   /* msgpack-c, the whole batch as one object (one zone per call) */
   msgpack_unpacked up;

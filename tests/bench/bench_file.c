@@ -34,8 +34,9 @@ static int line_json(char *out, size_t n, long long i) {
 }
 
 static int line_csv(char *out, size_t n, long long i) {
-  return snprintf(out, n, "%s,user-%lld,2026-01-01T%02lld:%02lld:%02lld.%03lldZ,"
-                          "%lld.%02lld\n",
+  return snprintf(out, n,
+                  "%s,user-%lld,2026-01-01T%02lld:%02lld:%02lld.%03lldZ,"
+                  "%lld.%02lld\n",
                   types[i % 4], i % 100000, i / 3600000 % 24, i / 60000 % 60,
                   i / 1000 % 60, i % 1000, i % 997, i % 100);
 }
@@ -122,7 +123,8 @@ int main(int argc, char **argv) {
     snprintf(file, sizeof file, "%s/%s", data, cases[i].file);
     long long bytes = make_file(file, cases[i].csv, cases[i].gz, lines);
     long long rows = 0;
-    double t = bytes < 0 ? -1 : run(dir, cases[i].format, cases[i].schema, &rows);
+    double t =
+        bytes < 0 ? -1 : run(dir, cases[i].format, cases[i].schema, &rows);
     unlink(file);
     if (t < 0 || rows != lines) {
       fprintf(stderr, "bench_file: %s failed (rows %lld)\n", cases[i].name,

@@ -108,7 +108,8 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &ru);
   printf("group state: %lld rows x %d epochs over %lld keys: %.2f M rows/s "
          "(%.0f ns/row incl. the per-key calls)\n",
-         rows, epochs, keys, rows * epochs / dt / 1e6, dt * 1e9 / (rows * epochs));
+         rows, epochs, keys, rows * epochs / dt / 1e6,
+         dt * 1e9 / (rows * epochs));
   printf("group state: %lld timeouts in one epoch: %.2f M calls/s\n", keys,
          keys / dto / 1e6);
   printf("group state: peak RSS %.1f MiB\n", ru.ru_maxrss / 1024.0);

@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   weir_schema_parse("id BIGINT, ts TIMESTAMP, x DOUBLE, name STRING", &s, err,
                     sizeof err);
   weir_parquet_options o = WEIR_PARQUET_OPTIONS_INIT; /* snappy */
-  weir_parquet_writer *w = weir_parquet_writer_open(path, s, &o, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(path, s, &o, err, sizeof err);
   if (!w) {
     fprintf(stderr, "%s\n", err);
     return 1;

@@ -77,8 +77,9 @@ int main(int argc, char **argv) {
          "%.3f s\n",
          n / 10, (double)delta_len / 1048576, delta, (double)d.len / 1048576,
          snap);
-  printf("state: accounted %.1f MiB; peak RSS %.1f MiB (incl. snapshot buffer)\n",
-         (double)weir_state_bytes(w) / 1048576, (double)ru.ru_maxrss / 1024);
+  printf(
+      "state: accounted %.1f MiB; peak RSS %.1f MiB (incl. snapshot buffer)\n",
+      (double)weir_state_bytes(w) / 1048576, (double)ru.ru_maxrss / 1024);
   weir_buf_free(&d);
   store_free(s);
   return hits == n ? 0 : 1;

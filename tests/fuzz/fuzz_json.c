@@ -35,8 +35,9 @@
   "lon: DOUBLE>, tags: STRING>, timestamp TIMESTAMP, n BIGINT, ok BOOLEAN, "   \
   "bin BINARY, req BIGINT NOT NULL, words ARRAY<STRING>, "                     \
   "nums ARRAY<BIGINT NOT NULL>, _corrupt_record STRING"
-#define FUZZ_MAX_DEPTH 64 /* as weir_json_to_msgpack's, for the differential   \
-                           */
+#define FUZZ_MAX_DEPTH                                                         \
+  64 /* as weir_json_to_msgpack's, for the differential                        \
+      */
 #define FUZZ_MAX_LEN 4096
 
 #define CHECK(cond, ...)                                                       \

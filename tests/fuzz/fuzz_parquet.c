@@ -65,7 +65,8 @@ typedef struct seed {
 static seed make_seed(int variant) {
   static const char *ddl[] = {
       "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP",
-      "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, req BIGINT NOT NULL",
+      "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, req "
+      "BIGINT NOT NULL",
       "s STRING NOT NULL, v VOID, f DOUBLE"};
   seed sd = {NULL, 0};
   weir_schema *s = NULL;
@@ -77,7 +78,8 @@ static seed make_seed(int variant) {
   o.dictionary = variant % 3;
   o.row_group_size = 40 + variant * 7;
   o.page_size = 200;
-  weir_parquet_writer *w = weir_parquet_writer_new(f, "seed", s, &o, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_new(f, "seed", s, &o, err, sizeof err);
   weir_builder b;
   weir_builder_init(&b, s);
   for (int i = 0; i < 150; i++) {
@@ -159,7 +161,7 @@ static size_t mutate(const seed *in, uint8_t *out) {
       break;
     }
     case 3: n = at; break; /* truncate */
-    case 4: { /* delete a few bytes */
+    case 4: {              /* delete a few bytes */
       size_t k = 1 + (size_t)(next_rand() % 8);
       if (at + k <= n) {
         memmove(out + at, out + at + k, n - at - k);
@@ -225,7 +227,8 @@ int main(int argc, char **argv) {
     size_t n = mutate(sd, buf);
     LLVMFuzzerTestOneInput(buf, n);
   }
-  printf("fuzz_parquet: %ld mutated inputs from %d seeds, no crash\n", it, nseeds);
+  printf("fuzz_parquet: %ld mutated inputs from %d seeds, no crash\n", it,
+         nseeds);
   free(buf);
   for (int i = 0; i < nseeds; i++)
     free(seeds[i].data);

@@ -3,7 +3,7 @@
 #include "weir/weir.h"
 
 static inline int t_create(weir_ctx *ctx, const void *cfg, weir_create_args *a,
-                    void **self) {
+                           void **self) {
   (void)ctx;
   (void)cfg;
   a->output = weir_schema_copy(a->input);

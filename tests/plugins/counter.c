@@ -123,11 +123,18 @@ static int c_end(void *self, weir_ctx *ctx) {
   return weir_emit(ctx, data, len);
 }
 
-static const weir_plugin desc = {
-    .struct_size = sizeof(weir_plugin), .abi_major = WEIR_ABI_MAJOR,
-    .abi_minor = WEIR_ABI_MINOR, .kind = WEIR_KIND_OPERATOR,
-    .name = "counter", .version = "1", .description = "counts rows per key",
-    .options = options, .config_size = sizeof(cfg),
-    .flags = WEIR_PLUGIN_STATEFUL, .create = c_create, .destroy = c_destroy,
-    .process = c_process, .epoch_end = c_end};
+static const weir_plugin desc = {.struct_size = sizeof(weir_plugin),
+                                 .abi_major = WEIR_ABI_MAJOR,
+                                 .abi_minor = WEIR_ABI_MINOR,
+                                 .kind = WEIR_KIND_OPERATOR,
+                                 .name = "counter",
+                                 .version = "1",
+                                 .description = "counts rows per key",
+                                 .options = options,
+                                 .config_size = sizeof(cfg),
+                                 .flags = WEIR_PLUGIN_STATEFUL,
+                                 .create = c_create,
+                                 .destroy = c_destroy,
+                                 .process = c_process,
+                                 .epoch_end = c_end};
 WEIR_PLUGIN(desc)

@@ -70,7 +70,8 @@ static void canon(FILE *o, const weir_field *f, const weir_value *v) {
   }
 }
 
-static int dump_rows(FILE *o, const weir_schema *s, const uint8_t *d, size_t len) {
+static int dump_rows(FILE *o, const weir_schema *s, const uint8_t *d,
+                     size_t len) {
   weir_reader r;
   weir_value c[64];
   int rc;
@@ -114,44 +115,71 @@ static int dump(const char *path) {
   return 0;
 }
 
-/* ---- cases ------------------------------------------------------------------ */
+/* ---- cases ------------------------------------------------------------------
+ */
 
-#define ALL "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, " \
-            "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, "       \
-            "req BIGINT NOT NULL, v VOID"
+#define ALL                                                                    \
+  "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, "        \
+  "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, "             \
+  "req BIGINT NOT NULL, v VOID"
 
-static const double specials[] = {0.0, -0.0, 1e308, -1e-308, 5e-324, INFINITY,
-                                  -INFINITY, 0.1, -2.5};
+static const double specials[] = {0.0,      -0.0,      1e308, -1e-308, 5e-324,
+                                  INFINITY, -INFINITY, 0.1,   -2.5};
 
 /* Row i: nulls at different rates per column; `card` distinct strings. */
 static void put_row(weir_builder *b, int64_t i, int64_t card) {
   char s[64];
   weir_row_begin(b);
-  if (i % 7 == 3) weir_put_null(b); else weir_put_bool(b, i % 3 == 0);
-  if (i % 11 == 5) weir_put_null(b);
-  else if (i == 1) weir_put_int(b, INT64_MIN);
-  else if (i == 2) weir_put_int(b, INT64_MAX);
-  else weir_put_int(b, i * 1000003 - 500000000);
-  if (i % 13 == 6) weir_put_null(b);
-  else if (i % 17 < 9) weir_put_float(b, specials[i % 17]);
-  else weir_put_float(b, (double)i / 7 - 3.5);
+  if (i % 7 == 3)
+    weir_put_null(b);
+  else
+    weir_put_bool(b, i % 3 == 0);
+  if (i % 11 == 5)
+    weir_put_null(b);
+  else if (i == 1)
+    weir_put_int(b, INT64_MIN);
+  else if (i == 2)
+    weir_put_int(b, INT64_MAX);
+  else
+    weir_put_int(b, i * 1000003 - 500000000);
+  if (i % 13 == 6)
+    weir_put_null(b);
+  else if (i % 17 < 9)
+    weir_put_float(b, specials[i % 17]);
+  else
+    weir_put_float(b, (double)i / 7 - 3.5);
   int n = snprintf(s, sizeof s, "%s-%lld", i % 2 ? "héllo" : "w\t\"q\"",
                    (long long)(i % card));
-  if (i % 5 == 1) weir_put_null(b); else weir_put_string(b, i % 97 == 0 ? "" : s, i % 97 == 0 ? 0 : (size_t)n);
+  if (i % 5 == 1)
+    weir_put_null(b);
+  else
+    weir_put_string(b, i % 97 == 0 ? "" : s, i % 97 == 0 ? 0 : (size_t)n);
   uint8_t bin[4] = {(uint8_t)i, 0, 0xff, (uint8_t)(i >> 8)};
-  if (i % 9 == 2) weir_put_null(b); else weir_put_binary(b, bin, (size_t)(i % 5));
-  if (i % 4 == 3) weir_put_null(b);
-  else weir_put_timestamp(b, i % 10 == 0 ? -62135596800000000LL + i : 1767225600123456LL - i * 999);
+  if (i % 9 == 2)
+    weir_put_null(b);
+  else
+    weir_put_binary(b, bin, (size_t)(i % 5));
+  if (i % 4 == 3)
+    weir_put_null(b);
+  else
+    weir_put_timestamp(b, i % 10 == 0 ? -62135596800000000LL + i
+                                      : 1767225600123456LL - i * 999);
   if (i % 6 == 5) {
     weir_put_null(b);
   } else {
     weir_put_struct(b, 2);
-    if (i % 2) weir_put_null(b); else weir_put_int(b, -i);
+    if (i % 2)
+      weir_put_null(b);
+    else
+      weir_put_int(b, -i);
     if (i % 10 == 4) {
       weir_put_null(b);
     } else {
       weir_put_struct(b, 2);
-      if (i % 3 == 1) weir_put_null(b); else weir_put_string(b, "ü", 2);
+      if (i % 3 == 1)
+        weir_put_null(b);
+      else
+        weir_put_string(b, "ü", 2);
       weir_put_timestamp(b, -i);
     }
   }
@@ -166,11 +194,14 @@ typedef struct wcase {
 } wcase;
 
 static const wcase cases[] = {
-    {"snappy_auto", WEIR_PARQUET_SNAPPY, WEIR_PARQUET_DICT_AUTO, 3000, 1000, 0, 40},
+    {"snappy_auto", WEIR_PARQUET_SNAPPY, WEIR_PARQUET_DICT_AUTO, 3000, 1000, 0,
+     40},
     {"none_dict_off", WEIR_PARQUET_NONE, WEIR_PARQUET_DICT_OFF, 2500, 0, 0, 40},
     {"zstd_dict_on", WEIR_PARQUET_ZSTD, WEIR_PARQUET_DICT_ON, 2500, 700, 0, 40},
-    {"gzip_pages", WEIR_PARQUET_GZIP, WEIR_PARQUET_DICT_AUTO, 4000, 0, 1024, 40},
-    {"unique_strings", WEIR_PARQUET_SNAPPY, WEIR_PARQUET_DICT_AUTO, 5000, 0, 0, 1000000},
+    {"gzip_pages", WEIR_PARQUET_GZIP, WEIR_PARQUET_DICT_AUTO, 4000, 0, 1024,
+     40},
+    {"unique_strings", WEIR_PARQUET_SNAPPY, WEIR_PARQUET_DICT_AUTO, 5000, 0, 0,
+     1000000},
     {"one_row", WEIR_PARQUET_NONE, WEIR_PARQUET_DICT_ON, 1, 0, 0, 1},
 };
 
@@ -185,7 +216,8 @@ static int write_case(const char *dir, const wcase *c) {
   o.row_group_size = c->row_group;
   o.page_size = c->page;
   snprintf(path, sizeof path, "%s/%s.parquet", dir, c->name);
-  weir_parquet_writer *w = weir_parquet_writer_open(path, s, &o, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(path, s, &o, err, sizeof err);
   snprintf(path, sizeof path, "%s/%s.expected", dir, c->name);
   FILE *exp = fopen(path, "w");
   if (!w || !exp) {
@@ -213,8 +245,8 @@ static int write_case(const char *dir, const wcase *c) {
     fprintf(stderr, "%s\n", err);
     return 1;
   }
-  printf("%s rows=%" PRId64 " row_groups=%" PRId64 " bytes=%" PRId64 "\n", c->name,
-         wr.rows, wr.row_groups, wr.bytes);
+  printf("%s rows=%" PRId64 " row_groups=%" PRId64 " bytes=%" PRId64 "\n",
+         c->name, wr.rows, wr.row_groups, wr.bytes);
   weir_parquet_writer_free(w);
   weir_builder_free(&b);
   weir_schema_free(s);

@@ -19,7 +19,7 @@ static weir_schema *ddl(const char *text) {
 }
 
 #define ALL_TYPES                                                              \
-  "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, "      \
+  "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, "        \
   "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, v VOID"
 
 /* A batch header by hand: fixarray 3, version 1, the schema, array32 n. */
@@ -79,7 +79,8 @@ Test(batch, every_type_with_nulls) {
   cr_assert_eq(r.nrows, 3);
   weir_schema *back;
   size_t used;
-  cr_assert_eq(weir_schema_decode(r.schema_raw, r.schema_len, &back, &used), WEIR_OK);
+  cr_assert_eq(weir_schema_decode(r.schema_raw, r.schema_len, &back, &used),
+               WEIR_OK);
   cr_assert_eq(used, r.schema_len);
   cr_assert(weir_schema_equal(s, back));
   weir_schema_free(back);
@@ -145,9 +146,9 @@ Test(batch, exact_bytes) {
   weir_builder b;
   const uint8_t *data;
   size_t len;
-  static const uint8_t want[] = {0x93, 0x01, 0x91, 0x93, 0xa1, 'a', 0xa3, 'i',
-                                 'n',  't',  0xc3, 0xdd, 0,    0,   0,   1,
-                                 0x91, 0x05};
+  static const uint8_t want[] = {0x93, 0x01, 0x91, 0x93, 0xa1, 'a',
+                                 0xa3, 'i',  'n',  't',  0xc3, 0xdd,
+                                 0,    0,    0,    1,    0x91, 0x05};
   cr_assert_eq(weir_builder_init(&b, s), WEIR_OK);
   weir_row_begin(&b);
   weir_put_int(&b, 5);
@@ -190,28 +191,17 @@ Test(batch, empty_schema_and_many_rows) {
   weir_schema_free(s);
 }
 
-static const int64_t int_cases[] = {0,
-                                    1,
-                                    127,
-                                    128,
-                                    255,
-                                    256,
-                                    65535,
-                                    65536,
-                                    INT32_MAX,
-                                    (int64_t)INT32_MAX + 1,
-                                    UINT32_MAX,
-                                    (int64_t)UINT32_MAX + 1,
-                                    INT64_MAX,
-                                    -1,
-                                    -32,
-                                    -33,
-                                    -128,
-                                    -129,
-                                    -32768,
-                                    -32769,
-                                    INT32_MIN,
-                                    (int64_t)INT32_MIN - 1,
+static const int64_t int_cases[] = {0,          1,
+                                    127,        128,
+                                    255,        256,
+                                    65535,      65536,
+                                    INT32_MAX,  (int64_t)INT32_MAX + 1,
+                                    UINT32_MAX, (int64_t)UINT32_MAX + 1,
+                                    INT64_MAX,  -1,
+                                    -32,        -33,
+                                    -128,       -129,
+                                    -32768,     -32769,
+                                    INT32_MIN,  (int64_t)INT32_MIN - 1,
                                     INT64_MIN};
 
 Test(batch, ints_round_trip) {
@@ -257,7 +247,8 @@ Test(batch, every_msgpack_int_width) {
   cr_assert_eq(v.v.i, 4294967295LL);
   cr_assert_eq(dec("\xcf\x7f\xff\xff\xff\xff\xff\xff\xff", 9, &v), WEIR_OK);
   cr_assert_eq(v.v.i, INT64_MAX);
-  cr_assert_eq(dec("\xcf\x80\x00\x00\x00\x00\x00\x00\x00", 9, &v), WEIR_ERR_FORMAT);
+  cr_assert_eq(dec("\xcf\x80\x00\x00\x00\x00\x00\x00\x00", 9, &v),
+               WEIR_ERR_FORMAT);
   cr_assert_eq(dec("\xd0\x80", 2, &v), WEIR_OK);
   cr_assert_eq(v.v.i, -128);
   cr_assert_eq(dec("\xd1\x80\x00", 3, &v), WEIR_OK);
@@ -291,13 +282,19 @@ Test(batch, floats_and_bools) {
 
 Test(batch, rejects_non_weir_values) {
   weir_value v;
-  cr_assert_eq(dec("\x80", 1, &v), WEIR_ERR_FORMAT);              /* map */
-  cr_assert_eq(dec("\xde\x00\x00", 3, &v), WEIR_ERR_FORMAT);      /* map16 */
-  cr_assert_eq(dec("\xc1", 1, &v), WEIR_ERR_FORMAT);              /* never used */
-  cr_assert_eq(dec("\xd4\x01\x00", 3, &v), WEIR_ERR_FORMAT);      /* fixext1 */
-  cr_assert_eq(dec("\xd6\x01\0\0\0\0", 6, &v), WEIR_ERR_FORMAT);  /* ext 1 */
-  cr_assert_eq(dec("\xc7\x0c\x01" "123456789012", 15, &v), WEIR_ERR_FORMAT);
-  cr_assert_eq(dec("\xc7\x0b\xff" "12345678901", 14, &v), WEIR_ERR_FORMAT);
+  cr_assert_eq(dec("\x80", 1, &v), WEIR_ERR_FORMAT);         /* map */
+  cr_assert_eq(dec("\xde\x00\x00", 3, &v), WEIR_ERR_FORMAT); /* map16 */
+  cr_assert_eq(dec("\xc1", 1, &v), WEIR_ERR_FORMAT);         /* never used */
+  cr_assert_eq(dec("\xd4\x01\x00", 3, &v), WEIR_ERR_FORMAT); /* fixext1 */
+  cr_assert_eq(dec("\xd6\x01\0\0\0\0", 6, &v), WEIR_ERR_FORMAT); /* ext 1 */
+  cr_assert_eq(dec("\xc7\x0c\x01"
+                   "123456789012",
+                   15, &v),
+               WEIR_ERR_FORMAT);
+  cr_assert_eq(dec("\xc7\x0b\xff"
+                   "12345678901",
+                   14, &v),
+               WEIR_ERR_FORMAT);
   cr_assert_eq(dec("\x91\x80", 2, &v), WEIR_ERR_FORMAT); /* map in a struct */
   cr_assert_eq(dec("", 0, &v), WEIR_ERR_FORMAT);
 }
@@ -311,7 +308,8 @@ static void check_len(size_t n, int bin, uint8_t head) {
     weir_mp_bin(&b, s, n);
   else
     weir_mp_str(&b, s, n);
-  cr_assert_eq(b.data[0], head, "len %zu bin %d: head 0x%02x", n, bin, b.data[0]);
+  cr_assert_eq(b.data[0], head, "len %zu bin %d: head 0x%02x", n, bin,
+               b.data[0]);
   weir_value v;
   const uint8_t *p = b.data;
   cr_assert_eq(weir_value_decode(&p, b.data + b.len, &v), WEIR_OK);
@@ -406,7 +404,8 @@ Test(batch, timestamps_round_trip) {
     cr_assert_eq(b.len, wide ? 15u : 10u, "case %zu", i);
     weir_value v;
     const uint8_t *p = b.data;
-    cr_assert_eq(weir_value_decode(&p, b.data + b.len, &v), WEIR_OK, "case %zu", i);
+    cr_assert_eq(weir_value_decode(&p, b.data + b.len, &v), WEIR_OK, "case %zu",
+                 i);
     cr_assert_eq(v.type, WEIR_T_TIMESTAMP);
     cr_assert_eq(v.v.ts, t, "case %zu: %lld != %lld", i, (long long)v.v.ts,
                  (long long)t);
@@ -476,7 +475,8 @@ static void build_sample(weir_builder *b, int rows) {
   }
 }
 
-#define SAMPLE "ts TIMESTAMP, n BIGINT, s STRING, st STRUCT<f: DOUBLE, b: BINARY>"
+#define SAMPLE                                                                 \
+  "ts TIMESTAMP, n BIGINT, s STRING, st STRUCT<f: DOUBLE, b: BINARY>"
 
 Test(batch, copy_rows_and_values_through) {
   weir_schema *s = ddl(SAMPLE);
@@ -598,8 +598,8 @@ Test(batch, deep_nesting_is_bounded) {
   weir_buf_free(&b);
 }
 
-static const uint8_t *sample_batch(weir_builder *b, weir_schema **s, size_t *len,
-                                   int rows) {
+static const uint8_t *sample_batch(weir_builder *b, weir_schema **s,
+                                   size_t *len, int rows) {
   const uint8_t *data;
   *s = ddl(SAMPLE);
   weir_builder_init(b, *s);
@@ -659,7 +659,8 @@ static uint64_t next_rand(void) {
   return rng;
 }
 
-static void poke_everything(const uint8_t *data, size_t len, const weir_schema *s) {
+static void poke_everything(const uint8_t *data, size_t len,
+                            const weir_schema *s) {
   read_all(data, len, 4, s);
   const uint8_t *p = data;
   weir_mp_skip(&p, data + len);

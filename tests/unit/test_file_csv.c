@@ -20,8 +20,8 @@ static int split(const csv_opts *o, const char *line) {
 
 static void field_is(size_t i, const char *want) {
   cr_assert_lt(i, sp.n, "field %zu missing (only %zu)", i, sp.n);
-  cr_assert_eq(sp.f[i].len, strlen(want), "field %zu: length %zu, want '%s'",
-               i, sp.f[i].len, want);
+  cr_assert_eq(sp.f[i].len, strlen(want), "field %zu: length %zu, want '%s'", i,
+               sp.f[i].len, want);
   cr_assert(memcmp(sp.f[i].p, want, sp.f[i].len) == 0,
             "field %zu: '%.*s', want '%s'", i, (int)sp.f[i].len, sp.f[i].p,
             want);

@@ -125,10 +125,10 @@ Test(file_listing, limits_take_at_least_one_file) {
   file_list l = sized(sizes, 4);
   cr_assert_eq(take_files(&l, 0, 0), 4);
   cr_assert_eq(take_files(&l, 2, 0), 2);
-  cr_assert_eq(take_files(&l, 0, 30), 2);  /* 10 + 20 */
-  cr_assert_eq(take_files(&l, 0, 29), 1);  /* 10, then 20 does not fit */
-  cr_assert_eq(take_files(&l, 0, 1), 1);   /* one file even if too big */
-  cr_assert_eq(take_files(&l, 0, 60), 3);  /* stops at 30: no skipping to 5 */
+  cr_assert_eq(take_files(&l, 0, 30), 2); /* 10 + 20 */
+  cr_assert_eq(take_files(&l, 0, 29), 1); /* 10, then 20 does not fit */
+  cr_assert_eq(take_files(&l, 0, 1), 1);  /* one file even if too big */
+  cr_assert_eq(take_files(&l, 0, 60), 3); /* stops at 30: no skipping to 5 */
   cr_assert_eq(take_files(&l, 1, 1000), 1);
   file_list_drop_front(&l, 3);
   cr_assert_eq(l.n, 1);
@@ -158,7 +158,8 @@ Test(file_listing, archive_paths_and_moves) {
 
 Test(file_listing, offsets_list_the_epoch_files) {
   file_list l = {0}, back = {0};
-  cr_assert_eq(file_list_add(&l, "/data/a b.json", 12, INT64_C(1767225600000000)), 0);
+  cr_assert_eq(
+      file_list_add(&l, "/data/a b.json", 12, INT64_C(1767225600000000)), 0);
   cr_assert_eq(file_list_add(&l, "/data/\xc3\xa9.json", 0, -5), 0);
   weir_buf b = WEIR_BUF_INIT;
   offset_write(&b, 7, l.v, l.n);

@@ -21,7 +21,7 @@ static void make(int format, int mode, const char *ddl, const char *nullv) {
                err);
   for (size_t i = 0; i < schema->n; i++)
     schema->fields[i].nullable = true;
-  records_cfg cfg = {format, mode,   schema,         "_corrupt_record",
+  records_cfg cfg = {format,           mode,  schema, "_corrupt_record",
                      {',', '"', '\\'}, nullv, NULL};
   rec = records_new(&cfg, err, sizeof err);
   cr_assert(rec, "%s", err);
@@ -57,10 +57,16 @@ static const char *rows(void) {
       char cell[256];
       switch (v->type) {
       case WEIR_T_NULL: snprintf(cell, sizeof cell, "N"); break;
-      case WEIR_T_INT: snprintf(cell, sizeof cell, "%lld", (long long)v->v.i); break;
+      case WEIR_T_INT:
+        snprintf(cell, sizeof cell, "%lld", (long long)v->v.i);
+        break;
       case WEIR_T_FLOAT: snprintf(cell, sizeof cell, "%g", v->v.f); break;
-      case WEIR_T_BOOL: snprintf(cell, sizeof cell, "%s", v->v.b ? "T" : "F"); break;
-      case WEIR_T_TIMESTAMP: snprintf(cell, sizeof cell, "@%lld", (long long)v->v.ts); break;
+      case WEIR_T_BOOL:
+        snprintf(cell, sizeof cell, "%s", v->v.b ? "T" : "F");
+        break;
+      case WEIR_T_TIMESTAMP:
+        snprintf(cell, sizeof cell, "@%lld", (long long)v->v.ts);
+        break;
       case WEIR_T_STRING:
         snprintf(cell, sizeof cell, "%.*s", (int)v->v.s.len, v->v.s.ptr);
         break;
@@ -133,8 +139,8 @@ Test(file_records, schema_checks) {
   char err[256];
   cr_assert_eq(weir_schema_parse("a STRUCT<x: BIGINT>", &s, err, sizeof err),
                WEIR_OK);
-  records_cfg cfg = {FMT_CSV, 0, s, "_corrupt_record", {',', '"', '\\'}, "",
-                     NULL};
+  records_cfg cfg = {FMT_CSV,          0,  s,   "_corrupt_record",
+                     {',', '"', '\\'}, "", NULL};
   cr_assert_null(records_new(&cfg, err, sizeof err));
   cr_assert(strstr(err, "struct"), "%s", err);
   weir_schema_free(s);

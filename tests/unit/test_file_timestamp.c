@@ -58,8 +58,8 @@ Test(file_timestamp, format_subset) {
   cr_assert_eq(ok("%d %b %Y", "01 jan 2026"), T0);
   cr_assert_eq(ok("%d %B %Y", "1 January 2026"), T0);
   cr_assert_eq(ok("%D %I:%M %p", "01/01/26 12:00 AM"), T0);
-  cr_assert_eq(ok("%D %I:%M %p", "01/01/26 01:30 PM"), T0 + 13 * 3600 * S +
-                                                          30 * 60 * S);
+  cr_assert_eq(ok("%D %I:%M %p", "01/01/26 01:30 PM"),
+               T0 + 13 * 3600 * S + 30 * 60 * S);
   cr_assert_eq(ok("%Y %j", "2026 032"), T0 + 31 * 86400 * S);
   cr_assert_eq(ok("%s", "1767225600"), T0);
   cr_assert_eq(ok("%y%m%d", "260101"), T0);

@@ -11,8 +11,8 @@
 
 #include "../../plugins/aggregate/aggs.h"
 #include "../../plugins/aggregate/groups.h"
-#include "weir/key.h"
 #include "state.h"
+#include "weir/key.h"
 
 static weir_value decode(const uint8_t *bytes, size_t n) {
   const uint8_t *p = bytes;

@@ -20,8 +20,8 @@ Test(ini, sections_keys_lines) {
                      "plugin = rate\n"
                      "list = a,\n"
                      "  b, c\n";
-  cr_assert_eq(ini_doc_parse("t.ini", text, &d, err, sizeof err), WEIR_OK,
-               "%s", err);
+  cr_assert_eq(ini_doc_parse("t.ini", text, &d, err, sizeof err), WEIR_OK, "%s",
+               err);
   cr_assert_eq(d->n, 2);
   cr_assert_str_eq(d->sections[0].name, "query");
   cr_assert_eq(d->sections[0].line, 2);
@@ -38,8 +38,9 @@ Test(ini, sections_keys_lines) {
 
 Test(ini, empty_section_is_kept) {
   ini_doc *d;
-  cr_assert_eq(ini_doc_parse("t.ini", "[query]\n[sink.x]\n", &d, err, sizeof err),
-               WEIR_OK);
+  cr_assert_eq(
+      ini_doc_parse("t.ini", "[query]\n[sink.x]\n", &d, err, sizeof err),
+      WEIR_OK);
   cr_assert_eq(d->n, 2);
   cr_assert_eq(d->sections[1].n, 0);
   cr_assert_eq(d->sections[1].line, 2);
@@ -49,13 +50,15 @@ Test(ini, empty_section_is_kept) {
 Test(ini, env_vars) {
   ini_doc *d;
   setenv("WEIR_INI_T", "hello", 1);
-  cr_assert_eq(ini_doc_parse("t.ini", "[a.b]\nk = <${WEIR_INI_T}>/${WEIR_INI_T}\n",
-                             &d, err, sizeof err),
+  cr_assert_eq(ini_doc_parse("t.ini",
+                             "[a.b]\nk = <${WEIR_INI_T}>/${WEIR_INI_T}\n", &d,
+                             err, sizeof err),
                WEIR_OK, "%s", err);
   cr_assert_str_eq(d->sections[0].entries[0].value, "<hello>/hello");
   ini_doc_free(d);
-  cr_assert_eq(ini_doc_parse("t.ini", "[a.b]\nk = ${oops\n", &d, err, sizeof err),
-               WEIR_ERR_INVALID);
+  cr_assert_eq(
+      ini_doc_parse("t.ini", "[a.b]\nk = ${oops\n", &d, err, sizeof err),
+      WEIR_ERR_INVALID);
   cr_assert_str_eq(err, "t.ini:2: malformed ${VAR} in value '${oops'");
 }
 
@@ -66,9 +69,11 @@ Test(ini, errors_with_lines) {
   cr_assert_str_eq(err, "t.ini:1: key 'k' outside of any [section]");
   cr_assert_eq(ini_doc_parse("t.ini", "[a]\n\n[b\n", &d, err, sizeof err),
                WEIR_ERR_INVALID);
-  cr_assert_str_eq(err, "t.ini:3: malformed line (expected [section] or key = value)");
-  cr_assert_eq(ini_doc_parse("t.ini", "[a]\nk = 1\nk = 2\n", &d, err, sizeof err),
-               WEIR_ERR_INVALID);
+  cr_assert_str_eq(
+      err, "t.ini:3: malformed line (expected [section] or key = value)");
+  cr_assert_eq(
+      ini_doc_parse("t.ini", "[a]\nk = 1\nk = 2\n", &d, err, sizeof err),
+      WEIR_ERR_INVALID);
   cr_assert_str_eq(err, "t.ini:3: duplicate key 'k' (first at line 2)");
 }
 
@@ -79,7 +84,8 @@ Test(ini, long_line_is_an_error_not_a_split) {
   strcpy(text, "[a]\nk = ");
   memset(text + 8, 'x', n);
   strcpy(text + 8 + n, "\n");
-  cr_assert_eq(ini_doc_parse("t.ini", text, &d, err, sizeof err), WEIR_ERR_INVALID);
+  cr_assert_eq(ini_doc_parse("t.ini", text, &d, err, sizeof err),
+               WEIR_ERR_INVALID);
   cr_assert_str_eq(err, "t.ini:2: line too long (limit 4096 characters)");
   free(text);
 }
@@ -88,5 +94,6 @@ Test(ini, missing_file) {
   ini_doc *d;
   cr_assert_eq(ini_doc_load("/nonexistent/x.ini", &d, err, sizeof err),
                WEIR_ERR_IO);
-  cr_assert_str_eq(err, "/nonexistent/x.ini: cannot open: No such file or directory");
+  cr_assert_str_eq(
+      err, "/nonexistent/x.ini: cannot open: No such file or directory");
 }

@@ -35,9 +35,10 @@ Test(json, strings) {
        "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"");
   /* invalid UTF-8: one U+FFFD per bad byte */
   jstr("\xff", 1, "\"\xef\xbf\xbd\"");
-  jstr("a\xc0\xafz", 4, "\"a\xef\xbf\xbd\xef\xbf\xbdz\"");      /* overlong */
-  jstr("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* surrogate */
-  jstr("\xe2\x82", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"");          /* truncated */
+  jstr("a\xc0\xafz", 4, "\"a\xef\xbf\xbd\xef\xbf\xbdz\""); /* overlong */
+  jstr("\xed\xa0\x80", 3,
+       "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");    /* surrogate */
+  jstr("\xe2\x82", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* truncated */
   jstr("\xf4\x90\x80\x80", 4,
        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* > U+10FFFF */
 }
@@ -49,9 +50,10 @@ static weir_schema *ddl(const char *t) {
 }
 
 Test(json, rows_of_every_type) {
-  weir_schema *s = ddl("s STRING, i BIGINT, f DOUBLE, b BOOLEAN, bin BINARY, "
-                       "ts TIMESTAMP, w STRUCT<start: TIMESTAMP, end: TIMESTAMP>, "
-                       "n STRING, deep STRUCT<a: STRUCT<b: BIGINT>, c: DOUBLE>");
+  weir_schema *s =
+      ddl("s STRING, i BIGINT, f DOUBLE, b BOOLEAN, bin BINARY, "
+          "ts TIMESTAMP, w STRUCT<start: TIMESTAMP, end: TIMESTAMP>, "
+          "n STRING, deep STRUCT<a: STRUCT<b: BIGINT>, c: DOUBLE>");
   weir_builder bl;
   const uint8_t *data;
   size_t len;
@@ -91,18 +93,20 @@ Test(json, rows_of_every_type) {
   cr_assert_eq(weir_reader_open(&r, data, len), WEIR_OK);
   cr_assert_eq(weir_reader_next(&r, c, 9), 1);
   weir_json_row(&out, s, c);
-  cr_assert_str_eq(text(&out),
-                   "{\"s\":\"x\\\"y\",\"i\":-42,\"f\":1.0E7,\"b\":true,\"bin\":\"Zm9vYmFy\","
-                   "\"ts\":\"2026-01-01T00:00:05.123Z\",\"w\":{\"start\":\"2026-01-01T00:00:"
-                   "00.000Z\",\"end\":\"2026-01-01T00:10:00.000Z\"},\"n\":null,\"deep\":"
-                   "{\"a\":{\"b\":9},\"c\":null}}");
+  cr_assert_str_eq(
+      text(&out),
+      "{\"s\":\"x\\\"y\",\"i\":-42,\"f\":1.0E7,\"b\":true,\"bin\":\"Zm9vYmFy\","
+      "\"ts\":\"2026-01-01T00:00:05.123Z\",\"w\":{\"start\":\"2026-01-01T00:00:"
+      "00.000Z\",\"end\":\"2026-01-01T00:10:00.000Z\"},\"n\":null,\"deep\":"
+      "{\"a\":{\"b\":9},\"c\":null}}");
   weir_buf_clear(&out);
   cr_assert_eq(weir_reader_next(&r, c, 9), 1);
   weir_json_row(&out, s, c);
-  cr_assert_str_eq(text(&out),
-                   "{\"s\":\"\",\"i\":-9223372036854775808,\"f\":0.5,\"b\":false,"
-                   "\"bin\":\"Zg==\",\"ts\":\"1969-12-31T23:59:59.999999Z\",\"w\":null,"
-                   "\"n\":null,\"deep\":{\"a\":null,\"c\":null}}");
+  cr_assert_str_eq(
+      text(&out),
+      "{\"s\":\"\",\"i\":-9223372036854775808,\"f\":0.5,\"b\":false,"
+      "\"bin\":\"Zg==\",\"ts\":\"1969-12-31T23:59:59.999999Z\",\"w\":null,"
+      "\"n\":null,\"deep\":{\"a\":null,\"c\":null}}");
   /* a struct without names comes out as an array */
   weir_buf_clear(&out);
   weir_json_value(&out, NULL, &c[8]);
@@ -113,8 +117,9 @@ Test(json, rows_of_every_type) {
 }
 
 Test(json, base64_lengths) {
-  static const char *const want[] = {"\"\"", "\"Zg==\"", "\"Zm8=\"", "\"Zm9v\"",
-                                     "\"Zm9vYg==\"", "\"Zm9vYmE=\"", "\"Zm9vYmFy\""};
+  static const char *const want[] = {
+      "\"\"",         "\"Zg==\"",     "\"Zm8=\"",    "\"Zm9v\"",
+      "\"Zm9vYg==\"", "\"Zm9vYmE=\"", "\"Zm9vYmFy\""};
   for (size_t n = 0; n <= 6; n++) {
     weir_value v = {.type = WEIR_T_BINARY};
     v.v.s.ptr = "foobar";
@@ -182,26 +187,30 @@ Test(json, from_msgpack) {
 static void from_mp_bad(const char *bytes, size_t n) {
   weir_buf out = WEIR_BUF_INIT;
   weir_buf_append(&out, "keep", 4);
-  cr_assert_eq(weir_json_from_msgpack(&out, (const uint8_t *)bytes, n), WEIR_ERR_FORMAT);
+  cr_assert_eq(weir_json_from_msgpack(&out, (const uint8_t *)bytes, n),
+               WEIR_ERR_FORMAT);
   cr_assert_eq(out.len, 4);
   weir_buf_free(&out);
 }
 
 Test(json, from_msgpack_errors) {
   from_mp_bad("", 0);
-  from_mp_bad("\x92\x01", 2);             /* truncated array */
-  from_mp_bad("\x81\xa1k", 3);            /* map without its value */
-  from_mp_bad("\x01\x02", 2);             /* trailing bytes */
-  from_mp_bad("\xd6\x05\0\0\0\0", 6);     /* ext type 5 */
-  from_mp_bad("\xc1", 1);                 /* never used */
-  from_mp_bad("\xa5" "abc", 4);           /* string shorter than its header */
+  from_mp_bad("\x92\x01", 2);         /* truncated array */
+  from_mp_bad("\x81\xa1k", 3);        /* map without its value */
+  from_mp_bad("\x01\x02", 2);         /* trailing bytes */
+  from_mp_bad("\xd6\x05\0\0\0\0", 6); /* ext type 5 */
+  from_mp_bad("\xc1", 1);             /* never used */
+  from_mp_bad("\xa5"
+              "abc",
+              4);                         /* string shorter than its header */
   from_mp_bad("\xdb\xff\xff\xff\xff", 5); /* huge string length */
   char deep[100];
   memset(deep, 0x91, sizeof deep);
   deep[99] = 0x01;
   from_mp_bad(deep, sizeof deep);
   weir_buf out = WEIR_BUF_INIT;
-  cr_assert_eq(weir_json_from_msgpack(&out, (const uint8_t *)deep + 40, 60), WEIR_OK);
+  cr_assert_eq(weir_json_from_msgpack(&out, (const uint8_t *)deep + 40, 60),
+               WEIR_OK);
   weir_buf_free(&out);
 }
 
@@ -220,12 +229,14 @@ Test(json, to_msgpack_round_trips) {
   round_trip("{\"a\":1,\"b\":[true,false,null],\"g\":{}}",
              "{\"a\":1,\"b\":[true,false,null],\"g\":{}}");
   round_trip(" \t\r\n[ 1 , -2 ,\n 3 ] ", "[1,-2,3]");
-  round_trip("\"x\\u00e9\\ud83d\\ude00\\n\\/\\\"\"", "\"x\xc3\xa9\xf0\x9f\x98\x80\\n/\\\"\"");
+  round_trip("\"x\\u00e9\\ud83d\\ude00\\n\\/\\\"\"",
+             "\"x\xc3\xa9\xf0\x9f\x98\x80\\n/\\\"\"");
   round_trip("[-9223372036854775808,9223372036854775807]",
              "[-9223372036854775808,9223372036854775807]");
   round_trip("[9223372036854775808,-9223372036854775809]",
              "[9.223372036854776E18,-9.223372036854776E18]");
-  round_trip("[1.5e3,1.0,0.1,-0,-0.0,1E-2,2e+2]", "[1500.0,1.0,0.1,0,-0.0,0.01,200.0]");
+  round_trip("[1.5e3,1.0,0.1,-0,-0.0,1E-2,2e+2]",
+             "[1500.0,1.0,0.1,0,-0.0,0.01,200.0]");
   round_trip("\"\"", "\"\"");
   round_trip("null", "null");
   round_trip("{\"nested\":{\"deeper\":[[],[{}]]},\"k\":\"v\",\"k\":\"dup\"}",
@@ -240,7 +251,8 @@ Test(json, to_msgpack_round_trips) {
 
 static void bytes(const char *in, const char *want, size_t n) {
   weir_buf mp = WEIR_BUF_INIT;
-  cr_assert_eq(weir_json_to_msgpack(&mp, in, strlen(in), err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_json_to_msgpack(&mp, in, strlen(in), err, sizeof err),
+               WEIR_OK, "%s", err);
   cr_assert_eq(mp.len, n, "'%s': %zu bytes", in, mp.len);
   cr_assert_eq(memcmp(mp.data, want, n), 0, "'%s'", in);
   weir_buf_free(&mp);
@@ -263,14 +275,18 @@ Test(json, to_msgpack_exact_bytes) {
   strcat(arr, "]");
   bytes(arr, want, 23);
   bytes("\"0123456789012345678901234567890123456789\"",
-        "\xd9\x28" "0123456789012345678901234567890123456789", 42);
+        "\xd9\x28"
+        "0123456789012345678901234567890123456789",
+        42);
   /* a long string and a large object read back exactly */
   weir_buf in = WEIR_BUF_INIT, mp = WEIR_BUF_INIT, out = WEIR_BUF_INIT;
   weir_buf_printf(&in, "{");
   for (int i = 0; i < 70000; i++)
     weir_buf_printf(&in, "%s\"k%d\":%d", i ? "," : "", i, i);
   weir_buf_printf(&in, "}");
-  cr_assert_eq(weir_json_to_msgpack(&mp, (char *)in.data, in.len, err, sizeof err), WEIR_OK);
+  cr_assert_eq(
+      weir_json_to_msgpack(&mp, (char *)in.data, in.len, err, sizeof err),
+      WEIR_OK);
   cr_assert_eq(mp.data[0], 0xdf);
   int64_t v;
   cr_assert_eq(weir_map_int(mp.data, mp.len, "k69999", &v), 1);
@@ -286,8 +302,8 @@ Test(json, to_msgpack_exact_bytes) {
 static void bad(const char *in, const char *want) {
   weir_buf mp = WEIR_BUF_INIT;
   weir_buf_append(&mp, "keep", 4);
-  cr_assert_eq(weir_json_to_msgpack(&mp, in, strlen(in), err, sizeof err), WEIR_ERR_FORMAT,
-               "'%s' parsed", in);
+  cr_assert_eq(weir_json_to_msgpack(&mp, in, strlen(in), err, sizeof err),
+               WEIR_ERR_FORMAT, "'%s' parsed", in);
   cr_assert_eq(mp.len, 4, "output restored for '%s'", in);
   cr_assert_str_eq(err, want, "for '%s'", in);
   weir_buf_free(&mp);
@@ -305,12 +321,17 @@ Test(json, to_msgpack_errors) {
   bad("tru", "offset 0: expected a JSON value, found 'tru'");
   bad("nulls", "offset 4: expected end of input, found 's'");
   bad("\"abc", "offset 4: expected '\"' to end the string, found end of input");
-  bad("\"a\x01\"", "offset 2: expected an escape sequence, found control character 0x01");
-  bad("\"\\x\"", "offset 2: expected an escape character (\" \\ / b f n r t u), found 'x'");
+  bad("\"a\x01\"",
+      "offset 2: expected an escape sequence, found control character 0x01");
+  bad("\"\\x\"", "offset 2: expected an escape character (\" \\ / b f n r t "
+                 "u), found 'x'");
   bad("\"\\u12\"", "offset 1: expected 4 hex digits after \\u");
-  bad("\"\\ud800\"", "offset 7: expected a low surrogate \\uDC00-\\uDFFF after \\uD800");
-  bad("\"\\ud800\\u0041\"", "offset 7: expected a low surrogate \\uDC00-\\uDFFF after \\uD800");
-  bad("\"\\udc00\"", "offset 1: expected a high surrogate before \\uDC00, found none");
+  bad("\"\\ud800\"",
+      "offset 7: expected a low surrogate \\uDC00-\\uDFFF after \\uD800");
+  bad("\"\\ud800\\u0041\"",
+      "offset 7: expected a low surrogate \\uDC00-\\uDFFF after \\uD800");
+  bad("\"\\udc00\"",
+      "offset 1: expected a high surrogate before \\uDC00, found none");
   bad("\"\xff\"", "offset 1: invalid UTF-8 byte 0xff");
   bad("\"\xc3\"", "offset 1: invalid UTF-8 byte 0xc3");
   bad("1 2", "offset 2: expected end of input, found '2'");
@@ -331,18 +352,22 @@ Test(json, to_msgpack_errors) {
   deep[64] = ']';
   deep[129] = 0;
   weir_buf mp = WEIR_BUF_INIT;
-  cr_assert_eq(weir_json_to_msgpack(&mp, deep, 128, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_json_to_msgpack(&mp, deep, 128, err, sizeof err), WEIR_OK,
+               "%s", err);
   weir_buf_free(&mp);
   /* the length bounds the text: a NUL inside is just a bad byte */
   mp = (weir_buf)WEIR_BUF_INIT;
-  cr_assert_eq(weir_json_to_msgpack(&mp, "[1]\0", 4, err, sizeof err), WEIR_ERR_FORMAT);
+  cr_assert_eq(weir_json_to_msgpack(&mp, "[1]\0", 4, err, sizeof err),
+               WEIR_ERR_FORMAT);
   cr_assert_str_eq(err, "offset 3: expected end of input, found byte 0x00");
-  cr_assert_eq(weir_json_to_msgpack(&mp, "[1]xyz", 3, err, sizeof err), WEIR_OK);
+  cr_assert_eq(weir_json_to_msgpack(&mp, "[1]xyz", 3, err, sizeof err),
+               WEIR_OK);
   weir_buf_free(&mp);
 }
 
 Test(json, random_text_never_crashes) {
-  static const char alphabet[] = "{}[]\",:0123456789-+.eEtrufalsn \\u\xc3\xa9\xff\x01";
+  static const char alphabet[] =
+      "{}[]\",:0123456789-+.eEtrufalsn \\u\xc3\xa9\xff\x01";
   uint64_t x = 0x2545F4914F6CDD1DULL;
   weir_buf mp = WEIR_BUF_INIT, out = WEIR_BUF_INIT;
   int ok = 0;

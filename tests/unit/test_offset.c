@@ -63,13 +63,16 @@ Test(offset, find_and_int) {
   cr_assert_eq(weir_map_find(NULL, 0, "rows", &v), 0);
   cr_assert_eq(weir_map_int(b.data, 0, "rows", &i), 0);
   /* not a map */
-  cr_assert_eq(weir_map_find((const uint8_t *)"\x91\x01", 2, "rows", &v), WEIR_ERR_FORMAT);
+  cr_assert_eq(weir_map_find((const uint8_t *)"\x91\x01", 2, "rows", &v),
+               WEIR_ERR_FORMAT);
   /* every truncation is malformed, whatever the key */
   for (size_t n = 1; n < b.len; n++) {
     uint8_t *cut = malloc(n);
     memcpy(cut, b.data, n);
-    cr_assert_eq(weir_map_find(cut, n, "rows", &v), WEIR_ERR_FORMAT, "at %zu", n);
-    cr_assert_eq(weir_map_find(cut, n, "zzz", &v), WEIR_ERR_FORMAT, "at %zu", n);
+    cr_assert_eq(weir_map_find(cut, n, "rows", &v), WEIR_ERR_FORMAT, "at %zu",
+                 n);
+    cr_assert_eq(weir_map_find(cut, n, "zzz", &v), WEIR_ERR_FORMAT, "at %zu",
+                 n);
     free(cut);
   }
   weir_buf_free(&b);
@@ -92,21 +95,43 @@ Test(offset, skip_every_type) {
       {"\xd3\x01\x02\x03\x04\x05\x06\x07\x08", 9},
       {"\xca\x01\x02\x03\x04", 5},
       {"\xcb\x01\x02\x03\x04\x05\x06\x07\x08", 9},
-      {"\xa3" "abc", 4},
-      {"\xd9\x02" "ab", 4},
-      {"\xda\x00\x01" "a", 4},
-      {"\xdb\x00\x00\x00\x01" "a", 6},
-      {"\xc4\x01" "a", 3},
-      {"\xc5\x00\x01" "a", 4},
-      {"\xc6\x00\x00\x00\x01" "a", 6},
+      {"\xa3"
+       "abc",
+       4},
+      {"\xd9\x02"
+       "ab",
+       4},
+      {"\xda\x00\x01"
+       "a",
+       4},
+      {"\xdb\x00\x00\x00\x01"
+       "a",
+       6},
+      {"\xc4\x01"
+       "a",
+       3},
+      {"\xc5\x00\x01"
+       "a",
+       4},
+      {"\xc6\x00\x00\x00\x01"
+       "a",
+       6},
       {"\xd4\x07\x01", 3},
       {"\xd5\x07\x01\x02", 4},
       {"\xd6\xff\x01\x02\x03\x04", 6},
       {"\xd7\xff\x01\x02\x03\x04\x05\x06\x07\x08", 10},
-      {"\xd8\x01" "0123456789abcdef", 18},
-      {"\xc7\x02\x05" "ab", 5},
-      {"\xc8\x00\x02\x05" "ab", 6},
-      {"\xc9\x00\x00\x00\x02\x05" "ab", 8},
+      {"\xd8\x01"
+       "0123456789abcdef",
+       18},
+      {"\xc7\x02\x05"
+       "ab",
+       5},
+      {"\xc8\x00\x02\x05"
+       "ab",
+       6},
+      {"\xc9\x00\x00\x00\x02\x05"
+       "ab",
+       8},
       {"\x92\x01\x02", 3},
       {"\xdc\x00\x01\x01", 4},
       {"\xdd\x00\x00\x00\x01\x01", 6},
@@ -126,7 +151,8 @@ Test(offset, skip_every_type) {
     /* and every truncation fails without moving */
     for (size_t n = 0; n < ok[i].n; n++) {
       p = buf;
-      cr_assert_eq(weir_mp_skip(&p, buf + n), WEIR_ERR_FORMAT, "case %zu at %zu", i, n);
+      cr_assert_eq(weir_mp_skip(&p, buf + n), WEIR_ERR_FORMAT,
+                   "case %zu at %zu", i, n);
       cr_assert_eq(p, buf);
     }
     free(buf);

@@ -18,11 +18,13 @@
 static weir_schema *ddl(const char *text) {
   weir_schema *s = NULL;
   char err[256];
-  cr_assert_eq(weir_schema_parse(text, &s, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_schema_parse(text, &s, err, sizeof err), WEIR_OK, "%s",
+               err);
   return s;
 }
 
-/* ---- Thrift compact ------------------------------------------------------- */
+/* ---- Thrift compact -------------------------------------------------------
+ */
 
 Test(parquet_thrift, round_trip) {
   weir_buf b = WEIR_BUF_INIT;
@@ -90,7 +92,8 @@ Test(parquet_thrift, hostile_inputs) {
   cr_assert_eq(tc_read_list(&r, &et), 0);
   cr_assert(r.bad);
   /* an 11-byte varint */
-  const uint8_t v[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+  const uint8_t v[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                       0xff, 0xff, 0xff, 0xff, 0x01};
   tc_reader r2 = {v, v + sizeof v, 0, 0};
   tc_read_varint(&r2);
   cr_assert(r2.bad);
@@ -103,7 +106,8 @@ Test(parquet_thrift, hostile_inputs) {
   cr_assert(r3.bad);
 }
 
-/* ---- RLE / bit-packing ------------------------------------------------------ */
+/* ---- RLE / bit-packing ------------------------------------------------------
+ */
 
 static void rle_round_trip(const uint32_t *v, size_t n, int width) {
   weir_buf b = WEIR_BUF_INIT;
@@ -184,33 +188,59 @@ Test(parquet_delta, spec_examples) {
   cr_assert_eq(pq_delta_get(&d, out, 16), -1);
 }
 
-/* ---- writer → reader round trips -------------------------------------------- */
+/* ---- writer → reader round trips --------------------------------------------
+ */
 
-#define ALL "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, " \
-            "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, "       \
-            "req BIGINT NOT NULL, v VOID"
+#define ALL                                                                    \
+  "b BOOLEAN, i BIGINT, f DOUBLE, s STRING, bin BINARY, ts TIMESTAMP, "        \
+  "st STRUCT<x: BIGINT, inner: STRUCT<y: STRING, t: TIMESTAMP>>, "             \
+  "req BIGINT NOT NULL, v VOID"
 
 /* Row i of the test data: every column null now and then, structs too. */
 static void put_row(weir_builder *b, int64_t i) {
   char s[32];
   weir_row_begin(b);
-  if (i % 7 == 3) weir_put_null(b); else weir_put_bool(b, i % 3 == 0);
-  if (i % 11 == 5) weir_put_null(b); else weir_put_int(b, i * 1000003 - 500000000);
-  if (i % 13 == 6) weir_put_null(b); else weir_put_float(b, (double)i / 8 - 3.5);
+  if (i % 7 == 3)
+    weir_put_null(b);
+  else
+    weir_put_bool(b, i % 3 == 0);
+  if (i % 11 == 5)
+    weir_put_null(b);
+  else
+    weir_put_int(b, i * 1000003 - 500000000);
+  if (i % 13 == 6)
+    weir_put_null(b);
+  else
+    weir_put_float(b, (double)i / 8 - 3.5);
   int n = snprintf(s, sizeof s, "str-%lld", (long long)(i % 50));
-  if (i % 5 == 1) weir_put_null(b); else weir_put_string(b, s, (size_t)n);
-  if (i % 9 == 2) weir_put_null(b); else weir_put_binary(b, s, (size_t)(n % 4 + 1));
-  if (i % 4 == 3) weir_put_null(b); else weir_put_timestamp(b, 1767225600000000LL - i * 999);
+  if (i % 5 == 1)
+    weir_put_null(b);
+  else
+    weir_put_string(b, s, (size_t)n);
+  if (i % 9 == 2)
+    weir_put_null(b);
+  else
+    weir_put_binary(b, s, (size_t)(n % 4 + 1));
+  if (i % 4 == 3)
+    weir_put_null(b);
+  else
+    weir_put_timestamp(b, 1767225600000000LL - i * 999);
   if (i % 6 == 5) {
     weir_put_null(b);
   } else {
     weir_put_struct(b, 2);
-    if (i % 2) weir_put_null(b); else weir_put_int(b, -i);
+    if (i % 2)
+      weir_put_null(b);
+    else
+      weir_put_int(b, -i);
     if (i % 10 == 4) {
       weir_put_null(b);
     } else {
       weir_put_struct(b, 2);
-      if (i % 3 == 1) weir_put_null(b); else weir_put_string(b, "é", 2);
+      if (i % 3 == 1)
+        weir_put_null(b);
+      else
+        weir_put_string(b, "é", 2);
       weir_put_timestamp(b, -i);
     }
   }
@@ -221,17 +251,20 @@ static void put_row(weir_builder *b, int64_t i) {
 static char tmpfile_path[64];
 
 static const char *tmp_path(void) {
-  snprintf(tmpfile_path, sizeof tmpfile_path, "/tmp/weir-pq-%d.parquet", (int)getpid());
+  snprintf(tmpfile_path, sizeof tmpfile_path, "/tmp/weir-pq-%d.parquet",
+           (int)getpid());
   return tmpfile_path;
 }
 
 /* Writes n rows (in batches of 1000) with the options, reads them back and
  * compares the batch bytes exactly. */
-static void round_trip(const weir_parquet_options *o, int64_t n, int64_t want_groups) {
+static void round_trip(const weir_parquet_options *o, int64_t n,
+                       int64_t want_groups) {
   weir_schema *s = ddl(ALL);
   char err[512];
   const char *path = tmp_path();
-  weir_parquet_writer *w = weir_parquet_writer_open(path, s, o, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(path, s, o, err, sizeof err);
   cr_assert_not_null(w, "%s", err);
   weir_builder in;
   weir_builder_init(&in, s);
@@ -244,11 +277,13 @@ static void round_trip(const weir_parquet_options *o, int64_t n, int64_t want_gr
     size_t len;
     cr_assert_eq(weir_builder_finish(&in, &d, &len), WEIR_OK);
     weir_batch bt = {d, len, in.nrows, s};
-    cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err), WEIR_OK, "%s", err);
+    cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err), WEIR_OK,
+                 "%s", err);
     weir_buf_append(&all, in.buf.data + in.rows_at + 5, len - in.rows_at - 5);
   }
   weir_parquet_written wr;
-  cr_assert_eq(weir_parquet_writer_close(w, &wr, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_parquet_writer_close(w, &wr, err, sizeof err), WEIR_OK,
+               "%s", err);
   weir_parquet_writer_free(w);
   cr_assert_eq(wr.rows, n);
   if (want_groups >= 0)
@@ -258,7 +293,8 @@ static void round_trip(const weir_parquet_options *o, int64_t n, int64_t want_gr
   cr_assert_not_null(r, "%s", err);
   cr_assert_eq(weir_parquet_reader_num_rows(r), n);
   cr_assert(weir_schema_equal(weir_parquet_reader_schema(r), s));
-  cr_assert_eq(weir_parquet_reader_project(r, s, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_parquet_reader_project(r, s, err, sizeof err), WEIR_OK,
+               "%s", err);
   weir_buf got = WEIR_BUF_INIT;
   int64_t k, total = 0;
   weir_builder_reset(&in);
@@ -273,7 +309,8 @@ static void round_trip(const weir_parquet_options *o, int64_t n, int64_t want_gr
   cr_assert_eq(k, 0, "%s", err);
   cr_assert_eq(total, n);
   cr_assert_eq(got.len, all.len);
-  cr_assert(all.len == 0 || memcmp(got.data, all.data, all.len) == 0, "rows differ");
+  cr_assert(all.len == 0 || memcmp(got.data, all.data, all.len) == 0,
+            "rows differ");
   weir_parquet_reader_free(r);
   weir_buf_free(&got);
   weir_buf_free(&all);
@@ -305,7 +342,8 @@ Test(parquet_io, dictionary_modes_row_groups_pages) {
 Test(parquet_io, null_in_required_column) {
   weir_schema *s = ddl("a BIGINT NOT NULL");
   char err[512];
-  weir_parquet_writer *w = weir_parquet_writer_open(tmp_path(), s, NULL, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(tmp_path(), s, NULL, err, sizeof err);
   cr_assert_not_null(w);
   weir_builder b;
   weir_builder_init(&b, s);
@@ -315,7 +353,8 @@ Test(parquet_io, null_in_required_column) {
   size_t len;
   weir_builder_finish(&b, &d, &len);
   weir_batch bt = {d, len, 1, s};
-  cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err), WEIR_ERR_SCHEMA);
+  cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err),
+               WEIR_ERR_SCHEMA);
   cr_assert(strstr(err, "column 'a'") && strstr(err, "NOT NULL"), "%s", err);
   cr_assert_neq(weir_parquet_writer_close(w, NULL, err, sizeof err), WEIR_OK);
   weir_parquet_writer_free(w);
@@ -324,12 +363,14 @@ Test(parquet_io, null_in_required_column) {
   unlink(tmp_path());
 }
 
-/* ---- projection ------------------------------------------------------------ */
+/* ---- projection ------------------------------------------------------------
+ */
 
 static void write_small(const char *ddl_text, int64_t n) {
   weir_schema *s = ddl(ddl_text);
   char err[512];
-  weir_parquet_writer *w = weir_parquet_writer_open(tmp_path(), s, NULL, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(tmp_path(), s, NULL, err, sizeof err);
   cr_assert_not_null(w, "%s", err);
   weir_builder b;
   weir_builder_init(&b, s);
@@ -339,8 +380,10 @@ static void write_small(const char *ddl_text, int64_t n) {
   size_t len;
   weir_builder_finish(&b, &d, &len);
   weir_batch bt = {d, len, b.nrows, s};
-  cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err), WEIR_OK, "%s", err);
-  cr_assert_eq(weir_parquet_writer_close(w, NULL, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_parquet_write_batch(w, &bt, err, sizeof err), WEIR_OK, "%s",
+               err);
+  cr_assert_eq(weir_parquet_writer_close(w, NULL, err, sizeof err), WEIR_OK,
+               "%s", err);
   weir_parquet_writer_free(w);
   weir_builder_free(&b);
   weir_schema_free(s);
@@ -348,14 +391,18 @@ static void write_small(const char *ddl_text, int64_t n) {
 
 Test(parquet_projection, subset_missing_case_and_structs) {
   write_small(ALL, 20);
-  weir_schema *want = ddl("TS TIMESTAMP, nope STRING, st STRUCT<inner: STRUCT<zz: BIGINT>>, i DOUBLE");
+  weir_schema *want = ddl("TS TIMESTAMP, nope STRING, st STRUCT<inner: "
+                          "STRUCT<zz: BIGINT>>, i DOUBLE");
   char err[512];
-  weir_parquet_reader *r = weir_parquet_reader_open(tmp_path(), err, sizeof err);
+  weir_parquet_reader *r =
+      weir_parquet_reader_open(tmp_path(), err, sizeof err);
   cr_assert_not_null(r, "%s", err);
-  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err), WEIR_OK, "%s", err);
+  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err), WEIR_OK,
+               "%s", err);
   weir_builder b;
   weir_builder_init(&b, want);
-  cr_assert_eq(weir_parquet_read_batch(r, &b, 100, err, sizeof err), 20, "%s", err);
+  cr_assert_eq(weir_parquet_read_batch(r, &b, 100, err, sizeof err), 20, "%s",
+               err);
   const uint8_t *d;
   size_t len;
   cr_assert_eq(weir_builder_finish(&b, &d, &len), WEIR_OK);
@@ -372,7 +419,8 @@ Test(parquet_projection, subset_missing_case_and_structs) {
     if (i % 6 == 5) {
       cr_assert_eq(c[2].type, WEIR_T_NULL, "row %lld", (long long)i);
     } else {
-      cr_assert_eq(weir_value_members(&c[2], m, 1), WEIR_OK, "row %lld", (long long)i);
+      cr_assert_eq(weir_value_members(&c[2], m, 1), WEIR_OK, "row %lld",
+                   (long long)i);
       if (i % 10 == 4) {
         cr_assert_eq(m[0].type, WEIR_T_NULL);
       } else {
@@ -395,23 +443,30 @@ Test(parquet_projection, type_mismatch_is_a_clear_error) {
   write_small(ALL, 3);
   weir_schema *want = ddl("s BIGINT");
   char err[512];
-  weir_parquet_reader *r = weir_parquet_reader_open(tmp_path(), err, sizeof err);
+  weir_parquet_reader *r =
+      weir_parquet_reader_open(tmp_path(), err, sizeof err);
   cr_assert_not_null(r);
-  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err), WEIR_ERR_SCHEMA);
-  cr_assert(strstr(err, "column 's' is string in the file, the schema asks for bigint"), "%s", err);
+  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err),
+               WEIR_ERR_SCHEMA);
+  cr_assert(
+      strstr(err,
+             "column 's' is string in the file, the schema asks for bigint"),
+      "%s", err);
   cr_assert(strstr(err, tmp_path()), "%s", err);
   weir_parquet_reader_free(r);
   weir_schema_free(want);
   want = ddl("st BIGINT");
   r = weir_parquet_reader_open(tmp_path(), err, sizeof err);
-  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err), WEIR_ERR_SCHEMA);
+  cr_assert_eq(weir_parquet_reader_project(r, want, err, sizeof err),
+               WEIR_ERR_SCHEMA);
   cr_assert(strstr(err, "column 'st' is a struct in the file"), "%s", err);
   weir_parquet_reader_free(r);
   weir_schema_free(want);
   unlink(tmp_path());
 }
 
-/* ---- corrupt files ------------------------------------------------------------ */
+/* ---- corrupt files
+ * ------------------------------------------------------------ */
 
 static uint8_t *slurp(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
@@ -427,7 +482,8 @@ static uint8_t *slurp(const char *path, size_t *n) {
 
 /* Reads everything; returns 0 or the error. */
 static int read_all(const uint8_t *d, size_t n, char *err, size_t errlen) {
-  weir_parquet_reader *r = weir_parquet_reader_open_mem(d, n, "bad.parquet", err, errlen);
+  weir_parquet_reader *r =
+      weir_parquet_reader_open_mem(d, n, "bad.parquet", err, errlen);
   if (!r)
     return -1;
   weir_builder b;
@@ -446,7 +502,8 @@ Test(parquet_corrupt, truncations_and_flips) {
   o.page_size = 300;
   weir_schema *s = ddl(ALL);
   char err[512];
-  weir_parquet_writer *w = weir_parquet_writer_open(tmp_path(), s, &o, err, sizeof err);
+  weir_parquet_writer *w =
+      weir_parquet_writer_open(tmp_path(), s, &o, err, sizeof err);
   weir_builder b;
   weir_builder_init(&b, s);
   for (int64_t i = 0; i < 100; i++)
@@ -489,8 +546,10 @@ Test(parquet_corrupt, truncations_and_flips) {
 
 Test(parquet_corrupt, not_parquet) {
   char err[512];
-  cr_assert_null(weir_parquet_reader_open_mem("hello world, not parquet", 24, "x.parquet", err, sizeof err));
+  cr_assert_null(weir_parquet_reader_open_mem("hello world, not parquet", 24,
+                                              "x.parquet", err, sizeof err));
   cr_assert(strstr(err, "x.parquet: not a Parquet file"), "%s", err);
-  cr_assert_null(weir_parquet_reader_open("/nonexistent/y.parquet", err, sizeof err));
+  cr_assert_null(
+      weir_parquet_reader_open("/nonexistent/y.parquet", err, sizeof err));
   cr_assert(strstr(err, "/nonexistent/y.parquet: cannot open"), "%s", err);
 }

@@ -44,11 +44,14 @@ Test(schema, type_names) {
 
 Test(schema, build_find_copy_equal) {
   weir_schema *s = weir_schema_new(), *w = weir_schema_new();
-  cr_assert_eq(weir_schema_add(w, "start", WEIR_T_TIMESTAMP, true, NULL), WEIR_OK);
-  cr_assert_eq(weir_schema_add(w, "end", WEIR_T_TIMESTAMP, true, NULL), WEIR_OK);
+  cr_assert_eq(weir_schema_add(w, "start", WEIR_T_TIMESTAMP, true, NULL),
+               WEIR_OK);
+  cr_assert_eq(weir_schema_add(w, "end", WEIR_T_TIMESTAMP, true, NULL),
+               WEIR_OK);
   cr_assert_eq(weir_schema_add(s, "a", WEIR_T_STRING, true, NULL), WEIR_OK);
   cr_assert_eq(weir_schema_add(s, "w", WEIR_T_STRUCT, false, w), WEIR_OK);
-  cr_assert_eq(weir_schema_add(s, "a", WEIR_T_INT, true, NULL), WEIR_ERR_INVALID);
+  cr_assert_eq(weir_schema_add(s, "a", WEIR_T_INT, true, NULL),
+               WEIR_ERR_INVALID);
   /* members are taken over even on failure (ASan would see a leak) */
   cr_assert_eq(weir_schema_add(s, "a", WEIR_T_STRUCT, true, weir_schema_new()),
                WEIR_ERR_INVALID);
@@ -96,10 +99,11 @@ Test(schema, parse_every_type) {
       "g TINYINT, h SMALLINT, i INT, j INTEGER, k BIGINT, l LONG, m FLOAT, "
       "n REAL, o DOUBLE, p TIMESTAMP, q STRUCT<x: INT, y STRING>");
   static const weir_type want[] = {
-      WEIR_T_STRING, WEIR_T_STRING, WEIR_T_STRING, WEIR_T_BINARY, WEIR_T_BOOL,
-      WEIR_T_BOOL,   WEIR_T_INT,    WEIR_T_INT,    WEIR_T_INT,    WEIR_T_INT,
-      WEIR_T_INT,    WEIR_T_INT,    WEIR_T_FLOAT,  WEIR_T_FLOAT,  WEIR_T_FLOAT,
-      WEIR_T_TIMESTAMP, WEIR_T_STRUCT};
+      WEIR_T_STRING, WEIR_T_STRING, WEIR_T_STRING, WEIR_T_BINARY,
+      WEIR_T_BOOL,   WEIR_T_BOOL,   WEIR_T_INT,    WEIR_T_INT,
+      WEIR_T_INT,    WEIR_T_INT,    WEIR_T_INT,    WEIR_T_INT,
+      WEIR_T_FLOAT,  WEIR_T_FLOAT,  WEIR_T_FLOAT,  WEIR_T_TIMESTAMP,
+      WEIR_T_STRUCT};
   cr_assert_eq(s->n, 17);
   for (size_t i = 0; i < s->n; i++) {
     cr_assert_eq(s->fields[i].type, want[i], "field %zu", i);
@@ -127,11 +131,13 @@ Test(schema, parse_nested_not_null_comment_backquotes) {
   cr_assert_eq(w->n, 3);
   cr_assert_not(w->fields[0].nullable);
   cr_assert_str_eq(w->fields[1].name, "end");
-  cr_assert_eq(w->fields[2].fields->fields[1].fields->fields[0].type, WEIR_T_FLOAT);
+  cr_assert_eq(w->fields[2].fields->fields[1].fields->fields[0].type,
+               WEIR_T_FLOAT);
   char *text = format(s);
-  cr_assert_str_eq(text, "`my col` STRING NOT NULL, `a``b` BIGINT, w STRUCT<start: "
-                         "TIMESTAMP NOT NULL, end: TIMESTAMP, meta: STRUCT<k: STRING, "
-                         "v: STRUCT<deep: DOUBLE>>> NOT NULL");
+  cr_assert_str_eq(
+      text, "`my col` STRING NOT NULL, `a``b` BIGINT, w STRUCT<start: "
+            "TIMESTAMP NOT NULL, end: TIMESTAMP, meta: STRUCT<k: STRING, "
+            "v: STRUCT<deep: DOUBLE>>> NOT NULL");
   weir_schema *again = parse_ok(text);
   cr_assert(weir_schema_equal(s, again));
   free(text);
@@ -166,20 +172,30 @@ Test(schema, parse_errors) {
   expect_error("a STRNG",
                "offset 2: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
                "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found 'STRNG'");
-  expect_error("a STRING,", "offset 9: expected a column name, found end of input");
-  expect_error("a STRING b INT", "offset 9: expected ',' or end of input, found 'b'");
-  expect_error("a", "offset 1: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
-                    "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found end of input");
-  expect_error("w STRUCT<x INT", "offset 14: expected ',' or '>', found end of input");
+  expect_error("a STRING,",
+               "offset 9: expected a column name, found end of input");
+  expect_error("a STRING b INT",
+               "offset 9: expected ',' or end of input, found 'b'");
+  expect_error(
+      "a", "offset 1: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
+           "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found end of input");
+  expect_error("w STRUCT<x INT",
+               "offset 14: expected ',' or '>', found end of input");
   expect_error("w STRUCT x", "offset 9: expected '<', found 'x'");
-  expect_error("a INT NOT", "offset 9: expected NULL after NOT, found end of input");
+  expect_error("a INT NOT",
+               "offset 9: expected NULL after NOT, found end of input");
   expect_error("a INT, a STRING", "offset 7: duplicate column name 'a'");
-  expect_error("`a STRING", "offset 0: expected a closing '`' for the name, found end of input");
-  expect_error("a DATE", "offset 2: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
-                         "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found 'DATE'");
+  expect_error(
+      "`a STRING",
+      "offset 0: expected a closing '`' for the name, found end of input");
+  expect_error("a DATE",
+               "offset 2: expected a type (STRING, BINARY, BOOLEAN, BIGINT, "
+               "DOUBLE, TIMESTAMP, ARRAY<...> or STRUCT<...>), found 'DATE'");
   expect_error(", a INT", "offset 0: expected a column name, found ','");
-  expect_error("a INT COMMENT x", "offset 14: expected a quoted comment, found 'x'");
-  expect_error("a VARCHAR(", "offset 10: expected a length, found end of input");
+  expect_error("a INT COMMENT x",
+               "offset 14: expected a quoted comment, found 'x'");
+  expect_error("a VARCHAR(",
+               "offset 10: expected a length, found end of input");
 }
 
 Test(schema, nesting_limit) {
@@ -191,21 +207,27 @@ Test(schema, nesting_limit) {
   for (int i = 0; i < 100; i++)
     weir_buf_printf(&b, ">");
   weir_schema *s = NULL;
-  cr_assert_eq(weir_schema_parse((char *)b.data, &s, err, sizeof err), WEIR_ERR_INVALID);
+  cr_assert_eq(weir_schema_parse((char *)b.data, &s, err, sizeof err),
+               WEIR_ERR_INVALID);
   cr_assert_null(s);
   cr_assert_str_eq(err, "offset 642: structs nested deeper than 64 levels");
   weir_buf_free(&b);
 }
 
 Test(schema, wire_round_trip) {
-  weir_schema *s = parse_ok("a STRING NOT NULL, b BIGINT, c DOUBLE, d BOOLEAN, "
-                            "e BINARY, f TIMESTAMP, g VOID, "
-                            "w STRUCT<start: TIMESTAMP, end: TIMESTAMP NOT NULL>");
+  weir_schema *s =
+      parse_ok("a STRING NOT NULL, b BIGINT, c DOUBLE, d BOOLEAN, "
+               "e BINARY, f TIMESTAMP, g VOID, "
+               "w STRUCT<start: TIMESTAMP, end: TIMESTAMP NOT NULL>");
   weir_buf b = WEIR_BUF_INIT;
   weir_schema_encode(s, &b);
   /* the first field, exactly: [ "a", "string", false ] */
   cr_assert_eq(b.data[0], 0x98);
-  cr_assert_eq(memcmp(b.data + 1, "\x93\xa1" "a\xa6string\xc2", 11), 0);
+  cr_assert_eq(memcmp(b.data + 1,
+                      "\x93\xa1"
+                      "a\xa6string\xc2",
+                      11),
+               0);
   weir_schema *back = NULL;
   size_t used = 0;
   weir_buf_append(&b, "\xc0", 1); /* trailing bytes are not the schema's */
@@ -216,7 +238,8 @@ Test(schema, wire_round_trip) {
   /* every truncation fails */
   for (size_t n = 0; n + 1 < b.len; n++) {
     back = (weir_schema *)1;
-    cr_assert_neq(weir_schema_decode(b.data, n, &back, &used), WEIR_OK, "at %zu", n);
+    cr_assert_neq(weir_schema_decode(b.data, n, &back, &used), WEIR_OK,
+                  "at %zu", n);
     cr_assert_null(back);
   }
   weir_buf_free(&b);
@@ -232,17 +255,38 @@ static int decode_hand(const char *bytes, size_t n) {
 
 Test(schema, wire_errors) {
   cr_assert_eq(decode_hand("\x90", 1), WEIR_OK);
-  cr_assert_eq(decode_hand("\x91\x93\xa1" "a\xa3int\xc3", 9), WEIR_OK);
+  cr_assert_eq(decode_hand("\x91\x93\xa1"
+                           "a\xa3int\xc3",
+                           9),
+               WEIR_OK);
   /* unknown type string */
-  cr_assert_eq(decode_hand("\x91\x93\xa1" "a\xa4long\xc3", 10), WEIR_ERR_FORMAT);
+  cr_assert_eq(decode_hand("\x91\x93\xa1"
+                           "a\xa4long\xc3",
+                           10),
+               WEIR_ERR_FORMAT);
   /* nullable not a bool */
-  cr_assert_eq(decode_hand("\x91\x93\xa1" "a\xa3int\x01", 9), WEIR_ERR_FORMAT);
+  cr_assert_eq(decode_hand("\x91\x93\xa1"
+                           "a\xa3int\x01",
+                           9),
+               WEIR_ERR_FORMAT);
   /* struct without members, and members on a non-struct */
-  cr_assert_eq(decode_hand("\x91\x93\xa1" "a\xa6struct\xc3", 12), WEIR_ERR_FORMAT);
-  cr_assert_eq(decode_hand("\x91\x94\xa1" "a\xa3int\xc3\x90", 10), WEIR_ERR_FORMAT);
-  cr_assert_eq(decode_hand("\x91\x94\xa1" "a\xa6struct\xc3\x90", 13), WEIR_OK);
+  cr_assert_eq(decode_hand("\x91\x93\xa1"
+                           "a\xa6struct\xc3",
+                           12),
+               WEIR_ERR_FORMAT);
+  cr_assert_eq(decode_hand("\x91\x94\xa1"
+                           "a\xa3int\xc3\x90",
+                           10),
+               WEIR_ERR_FORMAT);
+  cr_assert_eq(decode_hand("\x91\x94\xa1"
+                           "a\xa6struct\xc3\x90",
+                           13),
+               WEIR_OK);
   /* duplicate names */
-  cr_assert_eq(decode_hand("\x92\x93\xa1" "a\xa3int\xc3\x93\xa1" "a\xa3int\xc3", 17),
+  cr_assert_eq(decode_hand("\x92\x93\xa1"
+                           "a\xa3int\xc3\x93\xa1"
+                           "a\xa3int\xc3",
+                           17),
                WEIR_ERR_FORMAT);
   /* not an array */
   cr_assert_eq(decode_hand("\x80", 1), WEIR_ERR_FORMAT);
@@ -250,11 +294,10 @@ Test(schema, wire_errors) {
 }
 
 Test(schema, random_ddl_never_crashes) {
-  static const char *const words[] = {"a",      "b",   " ",     ",",   ":",   "<",
-                                      ">",      "`",   "``",    "INT", "STRING",
-                                      "STRUCT", "NOT", "NULL",  "COMMENT", "'c'",
-                                      "(",      "3",   ")",     "VARCHAR", "\"",
-                                      "\\",     "\xc3\xa9", "TIMESTAMP"};
+  static const char *const words[] = {
+      "a",  "b",   " ",      ",",       ":",   "<",    ">",        "`",
+      "``", "INT", "STRING", "STRUCT",  "NOT", "NULL", "COMMENT",  "'c'",
+      "(",  "3",   ")",      "VARCHAR", "\"",  "\\",   "\xc3\xa9", "TIMESTAMP"};
   uint64_t x = 0x853c49e6748fea9bULL;
   int ok = 0;
   for (int i = 0; i < 20000; i++) {

@@ -34,8 +34,9 @@ Test(state, upsert_in_place) {
   int64_t *cnt;
   int created;
   for (int i = 0; i < 10; i++) {
-    cr_assert_eq(weir_state_upsert(W(s), "k", 1, sizeof *cnt, (void **)&cnt,
-                                   &created), WEIR_OK);
+    cr_assert_eq(
+        weir_state_upsert(W(s), "k", 1, sizeof *cnt, (void **)&cnt, &created),
+        WEIR_OK);
     cr_assert_eq(created, i == 0);
     (*cnt)++;
   }

@@ -174,7 +174,8 @@ Test(topology, cycle) {
 }
 
 Test(topology, node_reaches_no_sink) {
-  expect_error(RATE "[operator.lost]\nplugin = select\ninput = r\n" CONSOLE("r"),
+  expect_error(RATE
+               "[operator.lost]\nplugin = select\ninput = r\n" CONSOLE("r"),
                "3: [operator.lost] reaches no sink: its output would be lost "
                "(add it to a sink's input, or remove the section)");
 }
@@ -193,8 +194,9 @@ Test(topology, no_sink) {
 Test(topology, env_expansion) {
   setenv("WEIR_TEST_RPS", "7", 1);
   query *q;
-  cr_assert_eq(load_text(RATE "rows_per_second = ${WEIR_TEST_RPS}\n" CONSOLE("r"), &q),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      load_text(RATE "rows_per_second = ${WEIR_TEST_RPS}\n" CONSOLE("r"), &q),
+      WEIR_OK, "%s", err);
   query_free(q);
   unsetenv("WEIR_TEST_UNSET_VAR");
   expect_error(RATE "rows_per_second = ${WEIR_TEST_UNSET_VAR}\n" CONSOLE("r"),
@@ -213,8 +215,9 @@ Test(topology, union_schemas_must_agree) {
 
 Test(topology, union_same_schema_loads) {
   query *q;
-  cr_assert_eq(load_text(RATE "[source.r2]\nplugin = rate\n" CONSOLE("r, r2"), &q),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      load_text(RATE "[source.r2]\nplugin = rate\n" CONSOLE("r, r2"), &q),
+      WEIR_OK, "%s", err);
   cr_assert_eq(q->nodes[2]->n_inputs, 2);
   query_free(q);
 }
@@ -234,8 +237,8 @@ Test(topology, misspelt_column_fails_at_load) {
   char prefix[256];
   snprintf(prefix, sizeof prefix, "%s:3: [operator.s] ", path);
   cr_assert(strncmp(err, prefix, strlen(prefix)) == 0, "%s", err);
-  cr_assert(strstr(err, "'vaule'") && strstr(err, "did you mean 'value'"),
-            "%s", err);
+  cr_assert(strstr(err, "'vaule'") && strstr(err, "did you mean 'value'"), "%s",
+            err);
 }
 
 /* ---- plugin loading ---- */
@@ -243,9 +246,9 @@ Test(topology, misspelt_column_fails_at_load) {
 static void expect_plugin_error(const char *so, const char *section,
                                 const char *fmt_after_path) {
   char text[512], real[PATH_MAX], expected[8192];
-  snprintf(text, sizeof text, RATE "[%s]\nplugin = ${WEIR_TEST_PLUGINS}/%s.so\n%s"
-           CONSOLE("x"), section, so,
-           strncmp(section, "source", 6) ? "input = r\n" : "");
+  snprintf(text, sizeof text,
+           RATE "[%s]\nplugin = ${WEIR_TEST_PLUGINS}/%s.so\n%s" CONSOLE("x"),
+           section, so, strncmp(section, "source", 6) ? "input = r\n" : "");
   cr_assert_neq(load_text(text, NULL), WEIR_OK);
   const char *rel = tp(so);
   cr_assert(realpath(rel, real), "%s missing: run make test", rel);
@@ -257,10 +260,10 @@ static void expect_plugin_error(const char *so, const char *section,
 }
 
 Test(loader, missing_file) {
-  expect_error(RATE "[operator.x]\nplugin = /nonexistent/x.so\ninput = r\n"
-                    CONSOLE("x"),
-               "4: [operator.x] plugin: /nonexistent/x.so: no such plugin "
-               "file");
+  expect_error(
+      RATE "[operator.x]\nplugin = /nonexistent/x.so\ninput = r\n" CONSOLE("x"),
+      "4: [operator.x] plugin: /nonexistent/x.so: no such plugin "
+      "file");
 }
 
 Test(loader, no_entry_symbol) {
@@ -288,8 +291,9 @@ Test(loader, descriptor_too_small) {
 }
 
 Test(loader, wrong_kind) {
-  expect_error(RATE "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
-                    "input = r\n" CONSOLE("x"),
+  expect_error(RATE
+               "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
+               "input = r\n" CONSOLE("x"),
                "4: [operator.x] plugin 'wrong_kind' is a sink plugin; a "
                "[operator.NAME] section needs an operator plugin");
 }
@@ -303,11 +307,12 @@ Test(loader, missing_callback) {
 Test(loader, duplicate_plugin_name) {
   char real[PATH_MAX], expected[3 * PATH_MAX];
   cr_assert(realpath(tp("wrong_kind"), real));
-  int rc = load_text(RATE "[sink.a]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
-                          "input = r\n"
-                          "[sink.b]\nplugin = ${WEIR_TEST_PLUGINS}/dup_name.so\n"
-                          "input = r\n",
-                     NULL);
+  int rc =
+      load_text(RATE "[sink.a]\nplugin = ${WEIR_TEST_PLUGINS}/wrong_kind.so\n"
+                     "input = r\n"
+                     "[sink.b]\nplugin = ${WEIR_TEST_PLUGINS}/dup_name.so\n"
+                     "input = r\n",
+                NULL);
   cr_assert_neq(rc, WEIR_OK);
   char dup[PATH_MAX];
   cr_assert(realpath(tp("dup_name"), dup));
@@ -320,10 +325,12 @@ Test(loader, duplicate_plugin_name) {
 
 Test(loader, smaller_descriptor_loads_without_newer_callbacks) {
   query *q;
-  cr_assert_eq(load_text(RATE "[operator.x]\nplugin = "
-                              "${WEIR_TEST_PLUGINS}/small_desc.so\ninput = r\n"
-                              CONSOLE("x"), &q),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      load_text(RATE
+                "[operator.x]\nplugin = "
+                "${WEIR_TEST_PLUGINS}/small_desc.so\ninput = r\n" CONSOLE("x"),
+                &q),
+      WEIR_OK, "%s", err);
   const weir_plugin *d = &q->nodes[1]->plugin->desc;
   cr_assert_str_eq(d->name, "small_desc");
   cr_assert_not_null(d->process);
@@ -333,22 +340,25 @@ Test(loader, smaller_descriptor_loads_without_newer_callbacks) {
 }
 
 Test(loader, old_minor_never_sees_arrays) {
-  expect_error("[source.f]\nplugin = file\npath = /tmp\n"
-               "format = json\nschema = id BIGINT, s STRUCT<tags: "
-               "ARRAY<STRING>>\n"
-               "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/small_desc.so\n"
-               "input = f\n" CONSOLE("x"),
-               "6: [operator.x] plugin 'small_desc' was built for weir "
-               "plugin ABI 1.0, which has no array type, and its input has "
-               "the array column 's.tags': rebuild the plugin against this SDK");
+  expect_error(
+      "[source.f]\nplugin = file\npath = /tmp\n"
+      "format = json\nschema = id BIGINT, s STRUCT<tags: "
+      "ARRAY<STRING>>\n"
+      "[operator.x]\nplugin = ${WEIR_TEST_PLUGINS}/small_desc.so\n"
+      "input = f\n" CONSOLE("x"),
+      "6: [operator.x] plugin 'small_desc' was built for weir "
+      "plugin ABI 1.0, which has no array type, and its input has "
+      "the array column 's.tags': rebuild the plugin against this SDK");
 }
 
 Test(loader, larger_descriptor_loads) {
   query *q;
-  cr_assert_eq(load_text(RATE "[operator.x]\nplugin = "
-                              "${WEIR_TEST_PLUGINS}/large_desc.so\ninput = r\n"
-                              CONSOLE("x"), &q),
-               WEIR_OK, "%s", err);
+  cr_assert_eq(
+      load_text(RATE
+                "[operator.x]\nplugin = "
+                "${WEIR_TEST_PLUGINS}/large_desc.so\ninput = r\n" CONSOLE("x"),
+                &q),
+      WEIR_OK, "%s", err);
   const weir_plugin *d = &q->nodes[1]->plugin->desc;
   cr_assert_str_eq(d->name, "large_desc");
   cr_assert_eq(d->abi_minor, WEIR_ABI_MINOR + 1);

@@ -14,8 +14,8 @@ typedef struct fake {
   int sleeps;
   int64_t starts[64];
   int nstarts, steps, max_steps;
-  int64_t cost[64];  /* per step: how long the epoch takes */
-  int idle[64];      /* per step: 1 = nothing to do */
+  int64_t cost[64]; /* per step: how long the epoch takes */
+  int idle[64];     /* per step: 1 = nothing to do */
   int behind;
   volatile sig_atomic_t stop;
 } fake;

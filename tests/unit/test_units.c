@@ -16,13 +16,14 @@ static void dur_ok(const char *text, int64_t want) {
   int64_t us = -42;
   int rc = weir_parse_duration(text, &us, err, sizeof err);
   cr_assert_eq(rc, WEIR_OK, "'%s': %s", text, err);
-  cr_assert_eq(us, want, "'%s': %lld != %lld", text, (long long)us, (long long)want);
+  cr_assert_eq(us, want, "'%s': %lld != %lld", text, (long long)us,
+               (long long)want);
 }
 
 static void dur_err(const char *text, const char *want) {
   int64_t us = -42;
-  cr_assert_eq(weir_parse_duration(text, &us, err, sizeof err), WEIR_ERR_INVALID,
-               "'%s' parsed", text);
+  cr_assert_eq(weir_parse_duration(text, &us, err, sizeof err),
+               WEIR_ERR_INVALID, "'%s' parsed", text);
   cr_assert_eq(us, -42);
   cr_assert_str_eq(err, want, "for '%s'", text);
 }
@@ -69,18 +70,21 @@ Test(duration, parse) {
 Test(duration, parse_errors) {
   dur_err("", "offset 0: expected a duration, found end of input");
   dur_err("   ", "offset 3: expected a duration, found end of input");
-  dur_err("10 parsecs",
-          "offset 3: expected a unit (us, ms, s, m, h, d, w or their names), found 'parsecs'");
-  dur_err("1 month", "offset 2: expected a unit (us, ms, s, m, h, d, w or their names), "
-                     "found 'month' (durations have a fixed length: use days)");
+  dur_err("10 parsecs", "offset 3: expected a unit (us, ms, s, m, h, d, w or "
+                        "their names), found 'parsecs'");
+  dur_err("1 month",
+          "offset 2: expected a unit (us, ms, s, m, h, d, w or their names), "
+          "found 'month' (durations have a fixed length: use days)");
   dur_err("-5 s", "offset 0: expected a non-negative number, found '-5'");
-  dur_err("5 s 3",
-          "offset 5: expected a unit (us, ms, s, m, h, d, w or their names), found end of input");
+  dur_err("5 s 3", "offset 5: expected a unit (us, ms, s, m, h, d, w or their "
+                   "names), found end of input");
   dur_err("abc", "offset 0: expected a number, found 'abc'");
-  dur_err("1.5us", "offset 0: expected a whole number of microseconds, found '1.5us'");
+  dur_err("1.5us",
+          "offset 0: expected a whole number of microseconds, found '1.5us'");
   dur_err("99999999999 weeks", "offset 0: duration too large");
   dur_err("10 s ?", "offset 5: expected a number, found '?'");
-  dur_err("1.s", "offset 1: expected a unit (us, ms, s, m, h, d, w or their names), found '.s'");
+  dur_err("1.s", "offset 1: expected a unit (us, ms, s, m, h, d, w or their "
+                 "names), found '.s'");
   /* a NULL error buffer is fine */
   int64_t us;
   cr_assert_eq(weir_parse_duration("x", &us, NULL, 0), WEIR_ERR_INVALID);
@@ -93,7 +97,8 @@ static void dur_fmt(int64_t us, const char *want) {
   cr_assert_eq(n, (int)strlen(want));
   if (us >= 0) {
     int64_t back;
-    cr_assert_eq(weir_parse_duration(out, &back, err, sizeof err), WEIR_OK, "%s", err);
+    cr_assert_eq(weir_parse_duration(out, &back, err, sizeof err), WEIR_OK,
+                 "%s", err);
     cr_assert_eq(back, us, "'%s' reads back", out);
   }
 }
@@ -119,13 +124,15 @@ Test(duration, format) {
 
 static void size_ok(const char *text, int64_t want) {
   int64_t b = -42;
-  cr_assert_eq(weir_parse_size(text, &b, err, sizeof err), WEIR_OK, "'%s': %s", text, err);
+  cr_assert_eq(weir_parse_size(text, &b, err, sizeof err), WEIR_OK, "'%s': %s",
+               text, err);
   cr_assert_eq(b, want, "'%s': %lld", text, (long long)b);
 }
 
 static void size_err(const char *text, const char *want) {
   int64_t b = -42;
-  cr_assert_eq(weir_parse_size(text, &b, err, sizeof err), WEIR_ERR_INVALID, "'%s'", text);
+  cr_assert_eq(weir_parse_size(text, &b, err, sizeof err), WEIR_ERR_INVALID,
+               "'%s'", text);
   cr_assert_eq(b, -42);
   cr_assert_str_eq(err, want, "for '%s'", text);
 }
@@ -149,7 +156,9 @@ Test(size, parse) {
 
 Test(size, parse_errors) {
   size_err("", "offset 0: expected a size, found end of input");
-  size_err("10 XB", "offset 3: expected a unit (B, KB, MB, GB, TB, KiB, ...), found 'XB'");
+  size_err(
+      "10 XB",
+      "offset 3: expected a unit (B, KB, MB, GB, TB, KiB, ...), found 'XB'");
   size_err("10 MB extra", "offset 6: expected end of input, found 'extra'");
   size_err("0.3k", "offset 0: expected a whole number of bytes, found '0.3k'");
   size_err("-1", "offset 0: expected a non-negative size, found '-1'");
@@ -159,13 +168,16 @@ Test(size, parse_errors) {
 
 static void ts_ok(const char *text, int64_t want) {
   int64_t us = -42;
-  cr_assert_eq(weir_parse_timestamp(text, strlen(text), &us), WEIR_OK, "'%s'", text);
-  cr_assert_eq(us, want, "'%s': %lld != %lld", text, (long long)us, (long long)want);
+  cr_assert_eq(weir_parse_timestamp(text, strlen(text), &us), WEIR_OK, "'%s'",
+               text);
+  cr_assert_eq(us, want, "'%s': %lld != %lld", text, (long long)us,
+               (long long)want);
 }
 
 static void ts_bad(const char *text) {
   int64_t us = -42;
-  cr_assert_eq(weir_parse_timestamp(text, strlen(text), &us), WEIR_ERR_INVALID, "'%s'", text);
+  cr_assert_eq(weir_parse_timestamp(text, strlen(text), &us), WEIR_ERR_INVALID,
+               "'%s'", text);
   cr_assert_eq(us, -42);
 }
 
@@ -191,7 +203,8 @@ Test(timestamp, parse) {
   ts_ok("9999-12-31T23:59:59.999999", INT64_C(253402300799999999));
   /* the length bounds the text: no NUL needed */
   int64_t us;
-  cr_assert_eq(weir_parse_timestamp("2026-01-01T12:00:00garbage", 19, &us), WEIR_OK);
+  cr_assert_eq(weir_parse_timestamp("2026-01-01T12:00:00garbage", 19, &us),
+               WEIR_OK);
   cr_assert_eq(us, INT64_C(1767268800000000));
 }
 
@@ -226,7 +239,8 @@ static void ts_fmt(int64_t us, int style, const char *want) {
   cr_assert_str_eq(out, want);
   cr_assert_eq(n, (int)strlen(want));
   int64_t back;
-  cr_assert_eq(weir_parse_timestamp(out, (size_t)n, &back), WEIR_OK, "'%s'", out);
+  cr_assert_eq(weir_parse_timestamp(out, (size_t)n, &back), WEIR_OK, "'%s'",
+               out);
   cr_assert_eq(back, us, "'%s' reads back", out);
 }
 
@@ -242,16 +256,21 @@ Test(timestamp, format) {
   ts_fmt(INT64_C(1709164800000000), WEIR_TS_ISO, "2024-02-29T00:00:00.000Z");
   ts_fmt(INT64_C(1767225605000000), WEIR_TS_SPARK, "2026-01-01 00:00:05");
   ts_fmt(INT64_C(1767225605120000), WEIR_TS_SPARK, "2026-01-01 00:00:05.12");
-  ts_fmt(INT64_C(1767225605000001), WEIR_TS_SPARK, "2026-01-01 00:00:05.000001");
-  ts_fmt(INT64_C(1767225605123456), WEIR_TS_SPARK, "2026-01-01 00:00:05.123456");
+  ts_fmt(INT64_C(1767225605000001), WEIR_TS_SPARK,
+         "2026-01-01 00:00:05.000001");
+  ts_fmt(INT64_C(1767225605123456), WEIR_TS_SPARK,
+         "2026-01-01 00:00:05.123456");
   ts_fmt(-1500000, WEIR_TS_SPARK, "1969-12-31 23:59:58.5");
   ts_fmt(0, WEIR_TS_SPARK, "1970-01-01 00:00:00");
   /* the extremes format without crashing */
   char out[64];
-  cr_assert_gt(weir_format_timestamp(INT64_MIN, WEIR_TS_ISO, out, sizeof out), 0);
-  cr_assert_gt(weir_format_timestamp(INT64_MAX, WEIR_TS_SPARK, out, sizeof out), 0);
+  cr_assert_gt(weir_format_timestamp(INT64_MIN, WEIR_TS_ISO, out, sizeof out),
+               0);
+  cr_assert_gt(weir_format_timestamp(INT64_MAX, WEIR_TS_SPARK, out, sizeof out),
+               0);
   cr_assert_str_eq(out, "294247-01-10 04:00:54.775807");
-  cr_assert_gt(weir_format_timestamp(INT64_MIN, WEIR_TS_SPARK, out, sizeof out), 0);
+  cr_assert_gt(weir_format_timestamp(INT64_MIN, WEIR_TS_SPARK, out, sizeof out),
+               0);
   cr_assert_str_eq(out, "-290308-12-21 19:59:05.224192");
   /* a short buffer gets a truncated, terminated text and the full length */
   char small[5];
@@ -311,7 +330,8 @@ Test(double, format) {
   dbl(9007199254740992.0, "9.007199254740992E15", "9007199254740992");
   dbl(DBL_MAX, "1.7976931348623157E308", "1.7976931348623157e+308");
   dbl(4.9e-324, "4.9E-324", "5e-324");
-  dbl(2.2250738585072014e-308, "2.2250738585072014E-308", "2.2250738585072014e-308");
+  dbl(2.2250738585072014e-308, "2.2250738585072014E-308",
+      "2.2250738585072014e-308");
   dbl(0.0, "0.0", "0");
   dbl(-0.0, "-0.0", "-0");
   dbl(NAN, "NaN", "NaN");
@@ -351,7 +371,8 @@ Test(double, shortest_round_trip_everywhere) {
     while (n > 0 && sig[n - 1] == '0')
       n--;
     if (n != ref)
-      cr_assert_fail("%s has %d significant digits, shortest is %d", out, n, ref);
+      cr_assert_fail("%s has %d significant digits, shortest is %d", out, n,
+                     ref);
     weir_format_double(v, 1, out, sizeof out);
     if (strtod(out, NULL) != v)
       cr_assert_fail("%s does not read back as %.17g", out, v);

@@ -49,7 +49,8 @@ typedef struct weir_buf {
   int err; /* sticky: WEIR_ERR_NOMEM once an append failed */
 } weir_buf;
 
-#define WEIR_BUF_INIT {NULL, 0, 0, 0}
+#define WEIR_BUF_INIT                                                          \
+  { NULL, 0, 0, 0 }
 
 /* Makes room for `extra` more bytes. Returns WEIR_OK or WEIR_ERR_NOMEM (and
  * sets b->err); the buffer is unchanged on failure. */
@@ -86,20 +87,21 @@ typedef enum weir_type {
 typedef struct weir_schema weir_schema;
 
 /* weir_field.flags */
-#define WEIR_FIELD_EVENT_TIME 0x1u /* a watermarked event-time column (set by
-                                     the watermark operator; kept by plugins
-                                     that pass the column through, and set
-                                     on a window column over such a one) */
+#define WEIR_FIELD_EVENT_TIME                                                  \
+  0x1u /* a watermarked event-time column (set by                              \
+         the watermark operator; kept by plugins                               \
+         that pass the column through, and set                                 \
+         on a window column over such a one) */
 
 typedef struct weir_field {
   char *name;
   weir_type type;
   bool nullable;
-  weir_schema *fields; /* WEIR_T_STRUCT: the members; WEIR_T_ARRAY: one
-                          field "element" (its type the elements' type, its
-                          nullable Spark's containsNull); owned. Else NULL */
-  uint32_t flags;      /* WEIR_FIELD_*; load-time metadata, not on the wire,
-                          not compared by weir_schema_equal */
+  weir_schema *fields;     /* WEIR_T_STRUCT: the members; WEIR_T_ARRAY: one
+                              field "element" (its type the elements' type, its
+                              nullable Spark's containsNull); owned. Else NULL */
+  uint32_t flags;          /* WEIR_FIELD_*; load-time metadata, not on the wire,
+                              not compared by weir_schema_equal */
   int64_t watermark_delay; /* µs, with WEIR_FIELD_EVENT_TIME */
 } weir_field;
 
@@ -125,7 +127,8 @@ static inline const weir_field *weir_field_element(const weir_field *f) {
              : NULL;
 }
 
-/* A new empty schema, or NULL when out of memory. Free with weir_schema_free. */
+/* A new empty schema, or NULL when out of memory. Free with weir_schema_free.
+ */
 weir_schema *weir_schema_new(void);
 /* Frees a schema and everything it owns; NULL is fine. */
 void weir_schema_free(weir_schema *s);
@@ -216,7 +219,7 @@ typedef struct weir_reader {
   const uint8_t *begin, *p, *end;
   const uint8_t *schema_raw; /* the schema element's bytes */
   size_t schema_len;
-  uint32_t nrows, row; /* rows in the batch; rows read so far */
+  uint32_t nrows, row;    /* rows in the batch; rows read so far */
   const uint8_t *row_raw; /* the last row's bytes (for weir_put_row_raw) */
   size_t row_len;
 } weir_reader;

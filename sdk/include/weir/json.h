@@ -35,8 +35,8 @@ int weir_json_from_msgpack(weir_buf *out, const uint8_t *data, size_t len);
  * when integral and in range else float64, strings, true/false/null).
  * Used to read offsets back from logs. WEIR_OK or WEIR_ERR_FORMAT with
  * "offset N: expected ..." in err. */
-int weir_json_to_msgpack(weir_buf *out, const char *text, size_t len,
-                         char *err, size_t errlen);
+int weir_json_to_msgpack(weir_buf *out, const char *text, size_t len, char *err,
+                         size_t errlen);
 
 #ifdef __cplusplus
 }

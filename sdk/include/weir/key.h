@@ -1,6 +1,6 @@
-/* weir/key.h — canonical byte keys for keyed state (grouping keys of `aggregate`,
- * duplicate keys of `dedup`), and the total order weir sorts emitted groups
- * by.
+/* weir/key.h — canonical byte keys for keyed state (grouping keys of
+ * `aggregate`, duplicate keys of `dedup`), and the total order weir sorts
+ * emitted groups by.
  *
  * weir/state.h compares keys bytewise, so equal values must give equal
  * bytes. Batches may encode one value several ways (an int as fixint or

@@ -55,7 +55,8 @@ enum {
   WEIR_PARQUET_ZSTD = 2,
   WEIR_PARQUET_GZIP = 3
 };
-/* weir_parquet_options.dictionary; the order of weir_parquet_dictionary_modes[]. */
+/* weir_parquet_options.dictionary; the order of
+ * weir_parquet_dictionary_modes[]. */
 enum {
   WEIR_PARQUET_DICT_AUTO = 0, /* when it makes the column chunk smaller */
   WEIR_PARQUET_DICT_ON = 1,   /* always, unless the dictionary outgrows
@@ -78,7 +79,8 @@ typedef struct weir_parquet_options {
                                    0: 1 MiB */
 } weir_parquet_options;
 
-#define WEIR_PARQUET_OPTIONS_INIT {WEIR_PARQUET_SNAPPY, 0, 0, 0, 0, 0}
+#define WEIR_PARQUET_OPTIONS_INIT                                              \
+  { WEIR_PARQUET_SNAPPY, 0, 0, 0, 0, 0 }
 
 /* Checks that every column of `schema`, at any depth, has a Parquet form
  * here. An ARRAY column (Parquet's 3-level LIST, with repetition levels) is
@@ -123,9 +125,8 @@ int weir_parquet_write_batch(weir_parquet_writer *w, const weir_batch *batch,
 
 /* Writes the last row group and the footer; `out` (may be NULL) receives
  * the totals. A writer that failed before still gets an error here. */
-int weir_parquet_writer_close(weir_parquet_writer *w,
-                              weir_parquet_written *out, char *err,
-                              size_t errlen);
+int weir_parquet_writer_close(weir_parquet_writer *w, weir_parquet_written *out,
+                              char *err, size_t errlen);
 
 /* Frees the writer; a writer opened by path and not closed also closes
  * (and leaves incomplete) its file. NULL is fine. */

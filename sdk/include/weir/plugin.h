@@ -62,7 +62,8 @@ typedef enum weir_output_mode {
 
 /* Descriptor flags. */
 #define WEIR_PLUGIN_STATEFUL 0x1u   /* keeps state across epochs */
-#define WEIR_PLUGIN_AGGREGATE 0x2u  /* an aggregation (complete mode allowed) */
+#define WEIR_PLUGIN_AGGREGATE 0x2u  /* an aggregation (complete mode allowed)  \
+                                     */
 #define WEIR_PLUGIN_REPLAYABLE 0x4u /* source: a range can be read twice */
 #define WEIR_PLUGIN_WATERMARK 0x8u  /* reports a watermark (host->watermark) */
 
@@ -109,19 +110,21 @@ typedef struct weir_option {
   weir_opt_type type;
   const char *default_value; /* INI text, or NULL: no default (zero value) */
   int required;              /* flags: WEIR_OPT_REQUIRED, WEIR_OPT_STATE */
-  double min, max;           /* checked when min < max (numbers, durations, sizes) */
+  double min, max; /* checked when min < max (numbers, durations, sizes) */
   const char *const *choices; /* ENUM: NULL-terminated list */
   const char *help;           /* one line */
   size_t offset;              /* where the value goes in the config struct */
 } weir_option;
 
-#define WEIR_OPTIONS_END {NULL, 0, NULL, 0, 0, 0, NULL, NULL, 0}
+#define WEIR_OPTIONS_END                                                       \
+  { NULL, 0, NULL, 0, 0, 0, NULL, NULL, 0 }
 
 /* weir_option.required flags. */
 #define WEIR_OPT_REQUIRED 1 /* the key must be given */
-#define WEIR_OPT_STATE 2    /* part of the state's identity (grouping keys,
-                               window, aggregates, ...): changing it on a
-                               restart from a checkpoint is refused */
+#define WEIR_OPT_STATE                                                         \
+  2 /* part of the state's identity (grouping keys,                            \
+       window, aggregates, ...): changing it on a                              \
+       restart from a checkpoint is refused */
 
 /* ---- runtime context and host API -------------------------------------- */
 
@@ -232,8 +235,7 @@ struct weir_host {
 #define WEIR_WATERMARK_IDLE INT64_MAX
 
 /* Passes late rows to the `late_rows` sink (see weir_host.emit_late). */
-static inline int weir_emit_late(weir_ctx *ctx, const void *batch,
-                                 size_t len) {
+static inline int weir_emit_late(weir_ctx *ctx, const void *batch, size_t len) {
   return ctx->host->emit_late(ctx, batch, len);
 }
 
@@ -297,12 +299,12 @@ static inline weir_epoch_info weir_epoch(weir_ctx *ctx) {
 /* What create() gets and gives. */
 typedef struct weir_create_args {
   uint32_t struct_size;
-  const char *node_name;     /* the section's NAME */
-  const weir_schema *input;  /* operators, sinks: the input schema (borrowed) */
-  weir_schema *output;       /* sources, operators: set by create; the runtime
-                                takes ownership */
-  int output_mode;           /* weir_output_mode of the query */
-  int64_t max_batch_rows;    /* rows per emitted batch the runtime suggests */
+  const char *node_name;    /* the section's NAME */
+  const weir_schema *input; /* operators, sinks: the input schema (borrowed) */
+  weir_schema *output;      /* sources, operators: set by create; the runtime
+                               takes ownership */
+  int output_mode;          /* weir_output_mode of the query */
+  int64_t max_batch_rows;   /* rows per emitted batch the runtime suggests */
 } weir_create_args;
 
 /* A source offset: opaque msgpack bytes owned by the runtime. A start with
@@ -318,7 +320,7 @@ typedef struct weir_plugin {
   uint32_t kind; /* weir_kind */
   const char *name;
   const char *version;
-  const char *description; /* one line */
+  const char *description;    /* one line */
   const weir_option *options; /* may be NULL */
   size_t config_size;
   uint32_t flags;        /* WEIR_PLUGIN_* */

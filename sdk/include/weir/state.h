@@ -38,7 +38,8 @@ struct weir_state {
 typedef struct weir_state_iter {
   uint64_t pos;
 } weir_state_iter;
-#define WEIR_STATE_ITER_INIT {0}
+#define WEIR_STATE_ITER_INIT                                                   \
+  { 0 }
 
 /* "No timer" for weir_state_set_timer / weir_state_timer. */
 #define WEIR_NO_TIMER INT64_MIN
@@ -105,9 +106,8 @@ static inline int weir_state_put(weir_state *s, const void *key, size_t klen,
  * when created (*created = 1) or grown, else the current bytes; 8-byte
  * aligned, so it can hold a C struct. The key is
  * marked updated for this epoch. *val is borrowed (see above). */
-static inline int weir_state_upsert(weir_state *s, const void *key,
-                                    size_t klen, size_t vlen, void **val,
-                                    int *created) {
+static inline int weir_state_upsert(weir_state *s, const void *key, size_t klen,
+                                    size_t vlen, void **val, int *created) {
   return s->api->upsert(s, key, klen, vlen, val, created);
 }
 /* Removes a key (and its timer): 1 removed, 0 absent. */

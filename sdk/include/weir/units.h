@@ -38,9 +38,9 @@ int weir_parse_timestamp(const char *s, size_t len, int64_t *us);
 
 /* Timestamp styles for weir_format_timestamp. */
 enum {
-  WEIR_TS_ISO = 0,   /* 2026-01-01T00:00:05.123Z (ms; µs when needed) */
-  WEIR_TS_SPARK = 1  /* 2026-01-01 00:00:05.123 (Spark's show(): fraction
-                        only when non-zero, trailing zeros trimmed) */
+  WEIR_TS_ISO = 0,  /* 2026-01-01T00:00:05.123Z (ms; µs when needed) */
+  WEIR_TS_SPARK = 1 /* 2026-01-01 00:00:05.123 (Spark's show(): fraction
+                       only when non-zero, trailing zeros trimmed) */
 };
 /* Formats µs since the epoch (UTC). Returns the length (as snprintf). */
 int weir_format_timestamp(int64_t us, int style, char *out, size_t n);
