@@ -7,10 +7,11 @@
  * lines into a bounded buffer as they arrive (so a line's timestamp is its
  * arrival time and the server is never held up between epochs), and when
  * the connection drops or cannot be made, retries with exponential
- * back-off, logging each attempt. An epoch never waits for data: plan
- * takes the lines that have arrived, read emits them, acknowledge forgets
- * them. The thread starts at the first plan, so `weir validate` does not
- * connect.
+ * back-off, logging each attempt; while it has no connection, that is the
+ * node's status (weir_status, set from the next callback). An epoch never waits
+ * for data: plan takes the lines that have arrived, read emits them,
+ * acknowledge forgets them. The thread starts at the first plan, so `weir
+ * validate` does not connect.
  *
  * The thread never calls the host (the host API is for the plugin's own
  * callbacks): its log lines are queued and written by the next callback.
@@ -74,6 +75,7 @@ typedef struct sock_src {
   int nlogs;
   int64_t logs_lost;
   int stop;
+  char down[512]; /* why there is no connection now; "" when connected */
 
   /* the plugin's side */
   pthread_t thread;
@@ -268,6 +270,15 @@ static void read_lines(sock_src *s, int fd, char *chunk, weir_buf *part) {
   }
 }
 
+/* The thread's view of the connection, for the node's status. */
+static void set_down(sock_src *s, const char *why) {
+  size_t k = strnlen(why, sizeof s->down - 1); /* truncated if longer */
+  pthread_mutex_lock(&s->mu);
+  memcpy(s->down, why, k);
+  s->down[k] = '\0';
+  pthread_mutex_unlock(&s->mu);
+}
+
 static void *reader_main(void *arg) {
   sock_src *s = arg;
   char *chunk = malloc(READ_CHUNK);
@@ -284,6 +295,10 @@ static void *reader_main(void *arg) {
       qlog(s, WEIR_LOG_WARN,
            "cannot connect to %s:%d (attempt %d): %s; retrying in %d ms",
            s->host, s->port, attempt, err, backoff);
+      char why[sizeof s->down + 256];
+      snprintf(why, sizeof why, "not connected to %s:%d (%s); retrying",
+               s->host, s->port, err);
+      set_down(s, why);
       if (wait_fd(s, -1, 0, backoff) < 0)
         break;
       backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -294,6 +309,7 @@ static void *reader_main(void *arg) {
     ever = 1;
     attempt = 0;
     backoff = BACKOFF_MIN_MS;
+    set_down(s, "");
     read_lines(s, fd, chunk, &part);
     close(fd);
   }
@@ -312,12 +328,18 @@ static void flush_logs(sock_src *s, weir_ctx *ctx) {
   pthread_mutex_lock(&s->mu);
   int n = s->nlogs;
   int64_t lost = s->logs_lost, dropped = s->dropped;
+  char down[sizeof s->down];
+  memcpy(down, s->down, sizeof down);
   memcpy(msgs, s->logs, (size_t)n * sizeof *msgs);
   s->nlogs = 0;
   s->logs_lost = 0;
   pthread_mutex_unlock(&s->mu);
   for (int i = 0; i < n; i++)
     weir_log(ctx, msgs[i].level, "%s", msgs[i].text);
+  if (down[0])
+    weir_status(ctx, "%s", down);
+  else
+    weir_status(ctx, NULL);
   if (lost)
     weir_log(ctx, WEIR_LOG_WARN, "%" PRId64 " more connection messages", lost);
   if (dropped > s->dropped_told) {

@@ -89,6 +89,8 @@ expect_grep "says it is not replayable" "warning: \[source.s\] the socket source
 expect_grep "logs each refused attempt with its back-off" "(attempt 2): Connection refused; retrying in 200 ms" "$T/r.err"
 expect_grep "logs the dropped connection" "closed the connection; reconnecting" "$T/r.err"
 expect_grep "logs the reconnection" "reconnected to 127.0.0.1:$PORT" "$T/r.err"
+expect_grep "while refused, the status says so" "^weir: warning: \[source.s\] not connected to 127.0.0.1:$PORT (.*); retrying$" "$T/r.err"
+expect_grep "and it clears once connected" "^weir: info: \[source.s\] recovered after [0-9]* s (was: not connected to 127.0.0.1:$PORT" "$T/r.err"
 
 # ---- a full buffer drops lines, with a warning ---------------------------
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
