@@ -68,12 +68,13 @@ typedef struct aggregate_op {
 } aggregate_op;
 
 static const weir_option options[] = {
-    {"group_by", WEIR_OPT_STRING, NULL, 0, 0, 0, NULL,
+    {"group_by", WEIR_OPT_STRING, NULL, WEIR_OPT_STATE, 0, 0, NULL,
      "grouping columns and at most one window(column, size[, slide[, "
      "offset]]), comma-separated, each with an optional AS name; empty: one "
      "global group",
      offsetof(aggregate_config, group_by)},
-    {"aggregate", WEIR_OPT_STRING, NULL, 1, 0, 0, NULL,
+    {"aggregate", WEIR_OPT_STRING, NULL, WEIR_OPT_REQUIRED | WEIR_OPT_STATE, 0,
+     0, NULL,
      "count, count(c), sum(c), avg(c), min(c), max(c), first(c), last(c), "
      "approx_count_distinct(c), each with an optional AS name",
      offsetof(aggregate_config, aggregate)},

@@ -56,10 +56,10 @@ typedef struct dedup_op {
 } dedup_op;
 
 static const weir_option options[] = {
-    {"columns", WEIR_OPT_LIST, NULL, 0, 0, 0, NULL,
+    {"columns", WEIR_OPT_LIST, NULL, WEIR_OPT_STATE, 0, 0, NULL,
      "the columns that make a row a duplicate (default: all columns)",
      offsetof(dedup_config, columns)},
-    {"within_watermark", WEIR_OPT_BOOL, "false", 0, 0, 0, NULL,
+    {"within_watermark", WEIR_OPT_BOOL, "false", WEIR_OPT_STATE, 0, 0, NULL,
      "Spark's dropDuplicatesWithinWatermark: a key is forgotten once the "
      "watermark passes its first row's event time + the delay",
      offsetof(dedup_config, within_watermark)},

@@ -183,4 +183,55 @@ expect_grep "it re-ran that epoch" "resuming from checkpoint $T/once/ckpt at epo
 [ -f "$T/once/ckpt/commits/$last" ] && ok "and committed it" || not_ok "and committed it"
 committed "$T/once/rows" >"$T/once.rows"
 expect_file "the file sink skipped the epoch it had already committed" "$T/ref.rows" "$T/once.rows"
+# the built-in stateful operators: aggregate's grouping and aggregates and
+# dedup's columns are part of the state's identity
+mkdir -p "$T/agg"
+cat >"$T/agg/q.ini" <<INI
+[query]
+trigger     = available-now
+output_mode = update
+checkpoint  = $T/agg/ckpt
+[source.r]
+plugin               = rate
+rows_per_second      = 10
+max_rows             = 20
+max_rows_per_trigger = 10
+[operator.s]
+plugin  = select
+input   = r
+columns = value % 3 AS k, value % 2 AS k2
+[operator.counts]
+plugin    = aggregate
+input     = s
+group_by  = k
+aggregate = count
+[operator.d]
+plugin  = dedup
+input   = s
+columns = k
+[sink.out]
+plugin = null
+input  = counts
+[sink.out2]
+plugin = null
+input  = d
+INI
+"$WEIR" run "$T/agg/q.ini" -q >/dev/null 2>"$T/agg/e"
+expect_eq "aggregate + dedup: the first run" 0 $?
+sed -i 's/^group_by  = k$/group_by  = k, k2/' "$T/agg/q.ini"
+"$WEIR" run "$T/agg/q.ini" -q >/dev/null 2>"$T/agg/e"
+expect_eq "changing aggregate's group_by is refused" 1 $?
+expect_grep "naming it" "\[operator.counts\] group_by was 'k', now 'k, k2'" "$T/agg/e"
+sed -i 's/^group_by  = k, k2$/group_by  = k/; s/^aggregate = count$/aggregate = count, sum(k2)/' "$T/agg/q.ini"
+"$WEIR" run "$T/agg/q.ini" -q >/dev/null 2>"$T/agg/e"
+expect_eq "changing its aggregates is refused" 1 $?
+expect_grep "naming them" "\[operator.counts\] aggregate was 'count', now 'count, sum(k2)'" "$T/agg/e"
+sed -i 's/^aggregate = count, sum(k2)$/aggregate = count/; s/^columns = k$/columns = k, k2/' "$T/agg/q.ini"
+"$WEIR" run "$T/agg/q.ini" -q >/dev/null 2>"$T/agg/e"
+expect_eq "changing dedup's columns is refused" 1 $?
+expect_grep "naming them too" "\[operator.d\] columns was 'k', now 'k, k2'" "$T/agg/e"
+sed -i 's/^columns = k, k2$/columns = k/' "$T/agg/q.ini"
+"$WEIR" run "$T/agg/q.ini" -q >/dev/null 2>"$T/agg/e"
+expect_eq "and the original topology still resumes" 0 $?
+
 finish
