@@ -109,6 +109,9 @@ $(WEIR): $(BUILD)/obj/core/main.o $(BUILD)/lib/libweir-core.a $(SDK_LIB)
 # One plugin = one folder; built only against the SDK, exactly as a
 # third-party plugin would be. Only the entry symbol is exported.
 .SECONDEXPANSION:
+# Keep every object file: plugin objects are intermediate to make, which
+# would otherwise delete them and rebuild the plugins on the next run.
+.SECONDARY:
 objs_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
 # Extra libraries a plugin links: PLUGIN_LIBS_<name>.
 PLUGIN_LIBS_file := -lz $(PARQUET_LIBS)
@@ -228,6 +231,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/weir $(DESTDIR)$(PREFIX)/bin/weir-new-plugin \
 	  $(DESTDIR)$(PREFIX)/lib/weir \
 	  $(DESTDIR)$(PREFIX)/include/weir $(DESTDIR)$(PREFIX)/lib/libweir-sdk.a \
+	  $(DESTDIR)$(PREFIX)/lib/libweir-kafka.a \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/weir-sdk.pc $(DESTDIR)$(PREFIX)/share/weir
 
 FORMAT_FILES := $(shell find core sdk plugins examples tests -name '*.[ch]' 2>/dev/null)

@@ -326,6 +326,9 @@ int query_run(query *q, const weir_clock *clock, volatile sig_atomic_t *stop,
   if (rc == WEIR_OK)
     rc = trigger_loop(&q->trig, clock, stop, step, behind, q);
   progress_status_clear(q);
+  q->stopped = 1;
+  if (q->ckpt)
+    progress_node_status(q, NULL, ""); /* status.json: no longer running */
   recovery_close(q);
   if (rc != WEIR_OK) {
     if (q->errmsg[0])

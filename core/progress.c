@@ -310,7 +310,9 @@ void progress_node_status(query *q, node *nd, const char *old) {
   for (size_t i = 0; i < q->n; i++)
     n += q->nodes[i]->status[0] != 0;
   weir_buf_printf(&b, ",\"message\":\"%s\",\"nodes\":[",
-                  n ? "Waiting: see nodes" : "Running");
+                  q->stopped ? "Stopped"
+                  : n        ? "Waiting: see nodes"
+                             : "Running");
   int comma = 0;
   for (size_t i = 0; i < q->n; i++) {
     const node *x = q->nodes[i];

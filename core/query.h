@@ -106,6 +106,7 @@ struct query {
   int quiet, status_tty;
   int64_t prev_epoch_start;
   int64_t last_progress_us; /* wall µs of the last progress event */
+  int stopped;              /* the trigger loop has ended (status.json) */
   int64_t behind_count;
   int64_t last_epoch_watermark; /* the watermark the last epoch ran with */
   int64_t rows_total;

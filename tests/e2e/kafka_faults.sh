@@ -116,6 +116,7 @@ i=0; while ! grep -q '"nodes":\[\]' "$T/down/ckpt/status.json" && [ $i -lt 50 ];
 expect_grep "status.json is clear once the cluster is back (query still running)" '"message":"Running","nodes":\[\]' "$T/down/ckpt/status.json"
 kill -INT $WPID; wait $WPID
 expect_eq "it stops cleanly afterwards" 0 $?
+expect_grep "status.json says it stopped" '"message":"Stopped","nodes":\[\]' "$T/down/ckpt/status.json"
 consume fout -f '%s\n' | sort >"$T/down.got"
 { i=0; while [ $i -lt 300 ]; do echo "a$i"; echo "b$i"; i=$((i + 1)); done; } | sort >"$T/down.want"
 expect_file "every record arrived once, none skipped" "$T/down.want" "$T/down.got"
