@@ -6,7 +6,15 @@ set -u
 : "${WEIR_PLUGIN_PATH:=$PWD/build/plugins}"
 export WEIR_PLUGIN_PATH
 T=$(mktemp -d /tmp/weir-e2e.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# Background processes a test adds to PIDS are killed on exit.
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+
+# free_port: a port on 127.0.0.1 the kernel just handed out and released,
+# for a test server to take.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 fails=0
 
 ok() { echo "ok $1"; }

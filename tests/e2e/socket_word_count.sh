@@ -7,15 +7,7 @@
 # by a timeout and cleaned up.
 . tests/e2e/lib.sh
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-# A free port: bound by the kernel, then released for the server to take.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 
 cat >"$T/server.py" <<'PY'
 # server.py PORT OUT: sends each group of lines on the first connection,
